@@ -1,0 +1,90 @@
+/* The porting layer: the only door to the OS for storage, clocks and
+ * entropy (D5). The rest of acmelet calls these wrappers and never open(2),
+ * time(2) or getrandom(2) directly, so that a simulated port (in-memory
+ * flash that loses power, a clock moved by the test) can run the same code.
+ *
+ * Shaped like a BearSSL class: a struct whose first field is a pointer to a
+ * table of operations. Every operation returns 0 on success or a negative
+ * AL_E* code from src/err.h. */
+#ifndef ACMELET_PORT_H
+#define ACMELET_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct port;
+
+/* Flags for port_replace_file(). */
+#define PORT_PRIVATE 1 /* create 0600 from the first byte (private keys) */
+
+struct port_ops {
+	/* Read a whole file into buf (at most cap bytes). AL_ENOENT when it
+	 * does not exist, AL_E2BIG when it does not fit. */
+	int (*read_file)(struct port *p, const char *path, void *buf,
+	                 size_t cap, size_t *len);
+	/* Replace a whole file atomically: write a temporary file beside it,
+	 * fsync it, rename it over path, fsync the directory. Readers see
+	 * either the old or the new content, never a mix. */
+	int (*replace_file)(struct port *p, const char *path, const void *data,
+	                    size_t len, int flags);
+	/* Create a directory (mode 0700 with PORT_PRIVATE, else 0755). An
+	 * existing directory is success. */
+	int (*make_dir)(struct port *p, const char *path, int flags);
+	/* Call cb for each entry of dir except "." and ".."; a nonzero return
+	 * of cb stops the walk and is returned. */
+	int (*list_dir)(struct port *p, const char *dir,
+	                int (*cb)(void *arg, const char *name), void *arg);
+	/* Remove a file, an empty directory or a symlink. A missing entry is
+	 * AL_ENOENT. */
+	int (*remove)(struct port *p, const char *path);
+	/* Point the symlink at path to target, atomically (symlink beside,
+	 * rename over, fsync the directory). */
+	int (*replace_link)(struct port *p, const char *path, const char *target);
+	/* Read a symlink's target into buf (NUL-terminated). */
+	int (*read_link)(struct port *p, const char *path, char *buf, size_t cap);
+
+	/* Wall clock, seconds since the Unix epoch (UTC). */
+	int64_t (*wall_time)(struct port *p);
+	/* Monotonic clock in milliseconds, for timeouts and polling. */
+	int64_t (*mono_ms)(struct port *p);
+	/* 1 when the wall clock can be trusted for date decisions (E1). */
+	int (*wall_trusted)(struct port *p);
+
+	/* Fill buf with len bytes from a seeded source; AL_EUNSEEDED when the
+	 * pool is not initialised yet (E3). Never blocks forever. */
+	int (*entropy)(struct port *p, void *buf, size_t len);
+};
+
+struct port {
+	const struct port_ops *ops;
+};
+
+static inline int port_read_file(struct port *p, const char *path, void *buf,
+                                 size_t cap, size_t *len)
+{ return p->ops->read_file(p, path, buf, cap, len); }
+static inline int port_replace_file(struct port *p, const char *path,
+                                    const void *data, size_t len, int flags)
+{ return p->ops->replace_file(p, path, data, len, flags); }
+static inline int port_make_dir(struct port *p, const char *path, int flags)
+{ return p->ops->make_dir(p, path, flags); }
+static inline int port_list_dir(struct port *p, const char *dir,
+                                int (*cb)(void *, const char *), void *arg)
+{ return p->ops->list_dir(p, dir, cb, arg); }
+static inline int port_remove(struct port *p, const char *path)
+{ return p->ops->remove(p, path); }
+static inline int port_replace_link(struct port *p, const char *path,
+                                    const char *target)
+{ return p->ops->replace_link(p, path, target); }
+static inline int port_read_link(struct port *p, const char *path, char *buf,
+                                 size_t cap)
+{ return p->ops->read_link(p, path, buf, cap); }
+static inline int64_t port_wall_time(struct port *p)
+{ return p->ops->wall_time(p); }
+static inline int64_t port_mono_ms(struct port *p)
+{ return p->ops->mono_ms(p); }
+static inline int port_wall_trusted(struct port *p)
+{ return p->ops->wall_trusted(p); }
+static inline int port_entropy(struct port *p, void *buf, size_t len)
+{ return p->ops->entropy(p, buf, len); }
+
+#endif

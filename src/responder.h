@@ -1,0 +1,72 @@
+/* The built-in http-01 responder (D6): a minimal, non-blocking HTTP/1.x
+ * server driven by poll() from the agent's single thread. It serves only
+ * GET/HEAD /.well-known/acme-challenge/<token> for tokens it was given,
+ * with the key authorization as text/plain; everything else is 404.
+ * Bounded: request size, number of connections, time per connection. */
+#ifndef ACMELET_RESPONDER_H
+#define ACMELET_RESPONDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <poll.h>
+
+struct logger;
+
+#define RESP_MAX_TOKENS 100      /* one per name, at most S5's 100 */
+#define RESP_TOKEN_MAX 128
+#define RESP_KEYAUTH_MAX 256
+#define RESP_MAX_CONNS 16
+#define RESP_REQ_MAX 2048        /* bytes of request head we accept */
+#define RESP_CONN_TIMEOUT_MS 5000
+#define RESP_MAX_LISTEN 2        /* IPv4 and IPv6 */
+
+struct resp_token {
+	char token[RESP_TOKEN_MAX];
+	char keyauth[RESP_KEYAUTH_MAX];
+	unsigned served; /* times the key authorization was sent */
+};
+
+struct resp_conn {
+	int fd;          /* -1 when the slot is free */
+	int64_t deadline_ms;
+	size_t in_len;
+	char in[RESP_REQ_MAX];
+	size_t out_len, out_off;
+	char out[RESP_KEYAUTH_MAX + 256];
+};
+
+struct responder {
+	int lfd[RESP_MAX_LISTEN];
+	int nlfd;
+	int ntokens;
+	struct resp_token tokens[RESP_MAX_TOKENS];
+	struct resp_conn conns[RESP_MAX_CONNS];
+	const struct logger *log;
+};
+
+/* Listen on addr:port (addr NULL or "" means every address, IPv4 and IPv6
+ * where available). AL_EADDRINUSE when the port is taken (the message says
+ * which and what to do), AL_EFAIL otherwise. */
+int responder_open(struct responder *r, const char *addr, int port,
+                   const struct logger *log);
+
+/* Add a token and its key authorization. AL_E2BIG when full or too long. */
+int responder_add(struct responder *r, const char *token, const char *keyauth);
+
+/* Forget every token (they never touch flash: E2). */
+void responder_clear(struct responder *r);
+
+/* Serve for at most timeout_ms (monotonic now_ms given by the caller's
+ * clock at entry), returning early once a key authorization was sent and
+ * its connection finished. Returns the number of key authorizations sent
+ * during the call, or a negative AL_E* code. */
+int responder_serve(struct responder *r, int timeout_ms, int64_t (*now_ms)(void *),
+                    void *clock_arg);
+
+/* Total key authorizations sent for all tokens. */
+unsigned responder_served_total(const struct responder *r);
+
+/* Close every socket. */
+void responder_close(struct responder *r);
+
+#endif
