@@ -1,0 +1,113 @@
+/* The RFC 8555 client: directory, nonces, signed requests, account, order,
+ * authorizations, challenges, finalize, download. One struct acme per run;
+ * it owns the bounded request and response buffers. The retry policy for
+ * badNonce lives in one place (acme_post). No file or key storage here. */
+#ifndef ACMELET_ACME_H
+#define ACMELET_ACME_H
+
+#include <stddef.h>
+#include "http.h"
+#include "json.h"
+
+struct key;
+struct logger;
+
+#define ACME_URL_MAX 512
+#define ACME_BODY_MAX 65536   /* largest answer we accept (a long chain) */
+#define ACME_REQ_MAX 16384    /* largest signed request (100-name CSR) */
+#define ACME_TOKENS 1024      /* JSON tokens per answer */
+#define ACME_MAX_AUTHZ 100    /* S5 */
+#define ACME_PROBLEM_MAX 1024
+#define ACME_STATUS_MAX 16
+
+struct acme_directory {
+	char new_nonce[ACME_URL_MAX];
+	char new_account[ACME_URL_MAX];
+	char new_order[ACME_URL_MAX];
+	char revoke_cert[ACME_URL_MAX];
+	char key_change[ACME_URL_MAX];
+	char renewal_info[ACME_URL_MAX];
+	char terms_of_service[ACME_URL_MAX];
+	int eab_required;
+};
+
+struct acme_order {
+	char url[ACME_URL_MAX];
+	char status[ACME_STATUS_MAX];
+	char finalize[ACME_URL_MAX];
+	char certificate[ACME_URL_MAX];
+	int nauthz;
+	char authz[ACME_MAX_AUTHZ][ACME_URL_MAX];
+	int retry_after; /* seconds the server asked us to wait, 0 if none */
+};
+
+struct acme_authz {
+	char identifier[256];  /* the name */
+	char status[ACME_STATUS_MAX];
+	int wildcard;
+	/* The http-01 challenge, if offered. */
+	char chall_url[ACME_URL_MAX];
+	char chall_status[ACME_STATUS_MAX];
+	char token[128];
+};
+
+struct acme {
+	struct http *http;
+	const struct logger *log;
+	const struct key *key;       /* account key */
+	char kid[ACME_URL_MAX];       /* account URL once known */
+	char nonce[HTTP_NONCE_MAX];   /* next nonce to use, "" when none */
+	struct acme_directory dir;
+	unsigned bad_nonces;          /* badNonce retries, for the log */
+	/* Last answer: problem text (type: detail; subproblems) when it was an
+	 * error, "" otherwise. */
+	char problem[ACME_PROBLEM_MAX];
+	char problem_type[128];
+	struct http_response resp;
+	struct json json;
+	jsmntok_t tok[ACME_TOKENS];
+	unsigned char body[ACME_BODY_MAX];
+	char req[ACME_REQ_MAX];
+};
+
+/* Prepare a client over an open transport. key may be set later. */
+void acme_init(struct acme *a, struct http *h, const struct logger *log);
+
+/* Fetch and parse the directory at url. */
+int acme_get_directory(struct acme *a, const char *url);
+
+/* Find or create the account of a->key (RFC 8555 §7.3). With
+ * only_existing set, AL_ENOENT means the CA has no account for this key.
+ * Otherwise a new account is created; agree_tos says the operator agreed to
+ * dir.terms_of_service. *created is 1 when the CA made a new account. On
+ * success a->kid holds the account URL. */
+int acme_account(struct acme *a, const char *email, int agree_tos,
+                 int only_existing, int *created);
+
+/* Create an order for names (DNS names, or IP literals per RFC 8738).
+ * replaces may be NULL (ARI). */
+int acme_new_order(struct acme *a, const char *const *names, int n,
+                   struct acme_order *o);
+
+/* Refresh o from o->url (POST-as-GET). */
+int acme_get_order(struct acme *a, struct acme_order *o);
+
+/* Fetch an authorization and its http-01 challenge. */
+int acme_get_authz(struct acme *a, const char *url, struct acme_authz *az);
+
+/* Tell the CA a challenge is ready to be validated (POST {}). */
+int acme_answer_challenge(struct acme *a, const char *url);
+
+/* Send the CSR (DER) to o->finalize; o is updated from the answer. */
+int acme_finalize(struct acme *a, struct acme_order *o,
+                  const unsigned char *csr, size_t csr_len);
+
+/* Download the certificate chain as served (PEM, S1) into out. */
+int acme_download(struct acme *a, const char *url, char *out, size_t cap,
+                  size_t *len);
+
+/* The problem detail of the authorization's failed challenge, fetched
+ * from url, copied into a->problem. */
+int acme_authz_problem(struct acme *a, const char *url);
+
+#endif

@@ -1,0 +1,274 @@
+/* State on flash: paths, account files, generations and the live switch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "err.h"
+#include "json.h"
+#include "log.h"
+#include "port.h"
+#include "store.h"
+
+#define PEM_MAX 8192
+#define GEN_PREFIX "gen-"
+
+int store_init(struct store *s, struct port *p, const struct logger *log,
+               const char *dir)
+{
+	s->port = p;
+	s->log = log;
+	if (snprintf(s->dir, sizeof(s->dir), "%s", dir) >= (int)sizeof(s->dir)) {
+		log_err(log, "%s: state directory path too long", dir);
+		return AL_EINVAL;
+	}
+	return 0;
+}
+
+void store_ca_id(const char *url, char *out, size_t cap)
+{
+	const char *p = strstr(url, "://");
+	size_t n = 0;
+
+	for (p = p ? p + 3 : url; *p && n + 1 < cap; p++) {
+		char c = *p;
+		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		           (c >= '0' && c <= '9') || c == '.' || c == '-';
+		if (!keep && n > 0 && out[n - 1] == '_')
+			continue;
+		out[n++] = keep ? c : '_';
+	}
+	while (n > 0 && out[n - 1] == '_')
+		n--;
+	out[n] = '\0';
+}
+
+/* Join the state directory and up to four parts (NULL ends) into out. */
+static int path4(const struct store *s, char *out, const char *a,
+                 const char *b, const char *c, const char *d)
+{
+	int n = snprintf(out, STORE_PATH_MAX, "%s/%s%s%s%s%s%s%s", s->dir, a,
+	                 b ? "/" : "", b ? b : "", b && c ? "/" : "",
+	                 b && c ? c : "", b && c && d ? "/" : "",
+	                 b && c && d ? d : "");
+
+	return n > 0 && n < STORE_PATH_MAX ? 0 : AL_E2BIG;
+}
+
+static int path_of(const struct store *s, char *out, const char *a,
+                   const char *b, const char *c)
+{
+	return path4(s, out, a, b, c, NULL);
+}
+
+/* mkdir -p for the parts below the state dir. */
+static int make_dirs(struct store *s, const char *a, const char *b,
+                     int flags)
+{
+	char path[STORE_PATH_MAX];
+	int rc;
+
+	if ((rc = port_make_dir(s->port, s->dir, PORT_PRIVATE)) != 0 ||
+	    (rc = path_of(s, path, a, NULL, NULL)) != 0 ||
+	    (rc = port_make_dir(s->port, path, flags)) != 0)
+		goto out;
+	if (b && ((rc = path_of(s, path, a, b, NULL)) != 0 ||
+	          (rc = port_make_dir(s->port, path, flags)) != 0))
+		goto out;
+	return 0;
+out:
+	log_err(s->log, "%s: cannot create directories under %s", s->dir, a);
+	return rc;
+}
+
+int store_load_account(struct store *s, const char *ca_id, struct key *k,
+                       char *url, size_t cap)
+{
+	char path[STORE_PATH_MAX], buf[PEM_MAX];
+	jsmntok_t tok[16];
+	struct json j;
+	size_t len;
+	int rc;
+
+	url[0] = '\0';
+	if ((rc = path_of(s, path, "accounts", ca_id, "key.pem")) != 0)
+		return rc;
+	rc = port_read_file(s->port, path, buf, sizeof(buf) - 1, &len);
+	if (rc != 0)
+		return rc;
+	buf[len] = '\0';
+	if (key_from_pem(k, buf, len) != 0) {
+		log_err(s->log, "%s: not a usable private key; move it away to "
+		        "make a new account", path);
+		return AL_EPROTO;
+	}
+	if (path_of(s, path, "accounts", ca_id, "account.json") != 0 ||
+	    port_read_file(s->port, path, buf, sizeof(buf) - 1, &len) != 0)
+		return 0; /* key without URL: the CA finds it again (§7.3.1) */
+	if (json_parse(&j, buf, len, tok, 16) != 0 ||
+	    json_get_string(&j, 0, "url", url, cap) != 0) {
+		log_warn(s->log, "%s: unreadable, looking the account up again",
+		         path);
+		url[0] = '\0';
+	}
+	return 0;
+}
+
+int store_save_account_key(struct store *s, const char *ca_id,
+                           const struct key *k)
+{
+	char path[STORE_PATH_MAX], pem[PEM_MAX];
+	size_t len;
+	int rc;
+
+	if ((rc = make_dirs(s, "accounts", ca_id, PORT_PRIVATE)) != 0 ||
+	    (rc = path_of(s, path, "accounts", ca_id, "key.pem")) != 0 ||
+	    (rc = key_to_pem(k, pem, sizeof(pem), &len)) != 0)
+		return rc;
+	rc = port_replace_file(s->port, path, pem, len, PORT_PRIVATE);
+	memset(pem, 0, sizeof(pem));
+	if (rc != 0)
+		log_err(s->log, "%s: cannot write the account key%s", path,
+		        rc == AL_ENOSPC ? ": no space left" : "");
+	return rc;
+}
+
+int store_save_account_url(struct store *s, const char *ca_id,
+                           const char *url)
+{
+	char path[STORE_PATH_MAX], buf[1024];
+	struct jw w;
+	size_t len;
+	int rc;
+
+	jw_init(&w, buf, sizeof(buf));
+	jw_obj_begin(&w);
+	jw_key(&w, "url");
+	jw_str(&w, url);
+	jw_obj_end(&w);
+	if ((rc = jw_finish(&w, &len)) != 0 ||
+	    (rc = path_of(s, path, "accounts", ca_id, "account.json")) != 0)
+		return rc;
+	rc = port_replace_file(s->port, path, buf, len, 0);
+	if (rc != 0)
+		log_err(s->log, "%s: cannot record the account URL%s", path,
+		        rc == AL_ENOSPC ? ": no space left" : "");
+	return rc;
+}
+
+int store_read_live(struct store *s, const char *name, const char *file,
+                    char *buf, size_t cap, size_t *len)
+{
+	char path[STORE_PATH_MAX];
+	int rc;
+
+	if ((rc = path4(s, path, "certs", name, "live", file)) != 0)
+		return rc;
+	if ((rc = port_read_file(s->port, path, buf, cap - 1, len)) != 0)
+		return rc;
+	buf[*len] = '\0';
+	return 0;
+}
+
+/* The number of a "gen-<n>" entry, or -1 for other names. */
+static int gen_number(const char *name)
+{
+	char *end;
+	long n;
+
+	if (strncmp(name, GEN_PREFIX, strlen(GEN_PREFIX)) != 0)
+		return -1;
+	n = strtol(name + strlen(GEN_PREFIX), &end, 10);
+	return *end == '\0' && n >= 0 && n < 1000000000 ? (int)n : -1;
+}
+
+static int max_gen_cb(void *arg, const char *name)
+{
+	int *max = arg, n = gen_number(name);
+
+	if (n > *max)
+		*max = n;
+	return 0;
+}
+
+int store_new_gen(struct store *s, const char *name, int *gen)
+{
+	char path[STORE_PATH_MAX], g[32];
+	int rc, max = 0;
+
+	if ((rc = make_dirs(s, "certs", name, 0)) != 0 ||
+	    (rc = path_of(s, path, "certs", name, NULL)) != 0)
+		return rc;
+	if ((rc = port_list_dir(s->port, path, max_gen_cb, &max)) != 0)
+		return rc;
+	*gen = max + 1;
+	snprintf(g, sizeof(g), GEN_PREFIX "%d", *gen);
+	if ((rc = path_of(s, path, "certs", name, g)) != 0 ||
+	    (rc = port_make_dir(s->port, path, 0)) != 0)
+		log_err(s->log, "%s: cannot create%s", path,
+		        rc == AL_ENOSPC ? ": no space left" : "");
+	return rc;
+}
+
+int store_write_gen(struct store *s, const char *name, int gen,
+                    const char *file, const void *data, size_t len, int flags)
+{
+	char path[STORE_PATH_MAX], g[32];
+	int rc;
+
+	snprintf(g, sizeof(g), GEN_PREFIX "%d", gen);
+	if ((rc = path4(s, path, "certs", name, g, file)) != 0)
+		return rc;
+	rc = port_replace_file(s->port, path, data, len, flags);
+	if (rc != 0)
+		log_err(s->log, "%s: cannot write%s; the live certificate is "
+		        "unchanged", path, rc == AL_ENOSPC ? ": no space left" : "");
+	return rc;
+}
+
+struct prune {
+	struct store *s;
+	const char *name;
+	int keep1, keep2;
+};
+
+/* Remove one old generation directory and its files. */
+static int prune_cb(void *arg, const char *entry)
+{
+	static const char *const files[] = { "privkey.pem", "cert.pem",
+	                                     "chain.pem", "fullchain.pem" };
+	struct prune *pr = arg;
+	char path[STORE_PATH_MAX];
+	int n = gen_number(entry);
+	size_t i;
+
+	if (n < 0 || n == pr->keep1 || n == pr->keep2)
+		return 0;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (path4(pr->s, path, "certs", pr->name, entry, files[i]) == 0)
+			port_remove(pr->s->port, path);
+	if (path_of(pr->s, path, "certs", pr->name, entry) == 0)
+		port_remove(pr->s->port, path);
+	return 0;
+}
+
+int store_switch_live(struct store *s, const char *name, int gen)
+{
+	char path[STORE_PATH_MAX], target[64], old[64];
+	struct prune pr = { s, name, gen, -1 };
+	int rc;
+
+	snprintf(target, sizeof(target), GEN_PREFIX "%d", gen);
+	if ((rc = path_of(s, path, "certs", name, "live")) != 0)
+		return rc;
+	if (port_read_link(s->port, path, old, sizeof(old)) == 0)
+		pr.keep2 = gen_number(old);
+	if ((rc = port_replace_link(s->port, path, target)) != 0) {
+		log_err(s->log, "%s: cannot switch to %s%s", path, target,
+		        rc == AL_ENOSPC ? ": no space left" : "");
+		return rc;
+	}
+	if (path_of(s, path, "certs", name, NULL) == 0)
+		port_list_dir(s->port, path, prune_cb, &pr);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* The state on flash, all through the port (D5, D8):
+ *
+ *   STATE/accounts/<ca-id>/key.pem       account key (0600)
+ *   STATE/accounts/<ca-id>/account.json  {"url": account URL}
+ *   STATE/certs/<name>/gen-<n>/          privkey.pem cert.pem chain.pem
+ *                                        fullchain.pem of one issuance
+ *   STATE/certs/<name>/live -> gen-<n>   switched with one rename(2)
+ *
+ * A generation is complete before live points at it, so the live key and
+ * the live certificate always belong together. */
+#ifndef ACMELET_STORE_H
+#define ACMELET_STORE_H
+
+#include <stddef.h>
+
+struct port;
+struct logger;
+struct key;
+
+#define STORE_PATH_MAX 512
+#define STORE_CA_ID_MAX 128
+
+struct store {
+	struct port *port;
+	const struct logger *log;
+	char dir[STORE_PATH_MAX - 128];
+};
+
+/* Remember the state directory; nothing is written. */
+int store_init(struct store *s, struct port *p, const struct logger *log,
+               const char *dir);
+
+/* A directory-safe id for a CA from its directory URL
+ * ("acme-v02.api.letsencrypt.org_directory"). */
+void store_ca_id(const char *url, char *out, size_t cap);
+
+/* Load the account key of a CA; AL_ENOENT when there is none. url gets the
+ * account URL, or "" when it was never recorded. */
+int store_load_account(struct store *s, const char *ca_id, struct key *k,
+                       char *url, size_t cap);
+
+/* Save a new account key (0600 from the first byte). */
+int store_save_account_key(struct store *s, const char *ca_id,
+                           const struct key *k);
+
+/* Record the account URL. */
+int store_save_account_url(struct store *s, const char *ca_id,
+                           const char *url);
+
+/* Read file ("cert.pem", ...) of the live generation of name into buf
+ * (NUL-terminated). AL_ENOENT when there is no live certificate. */
+int store_read_live(struct store *s, const char *name, const char *file,
+                    char *buf, size_t cap, size_t *len);
+
+/* Create a new, empty generation directory for name; *gen gets its number. */
+int store_new_gen(struct store *s, const char *name, int *gen);
+
+/* Write one file of generation gen (flags: PORT_PRIVATE for keys). */
+int store_write_gen(struct store *s, const char *name, int gen,
+                    const char *file, const void *data, size_t len, int flags);
+
+/* Make generation gen live, atomically, then remove generations other than
+ * the new live one and the one it replaced. */
+int store_switch_live(struct store *s, const char *name, int gen);
+
+#endif
