@@ -1,0 +1,596 @@
+/* The built-in http-01 responder: a poll()-driven HTTP/1.x server that
+ * answers GET/HEAD /.well-known/acme-challenge/<token> and nothing else.
+ *
+ * Every connection gets one request and one response, then is closed.
+ * When all RESP_MAX_CONNS slots are taken the listening sockets are simply
+ * not polled: new connections wait in the kernel backlog until a slot frees
+ * (at the latest after RESP_CONN_TIMEOUT_MS), instead of being refused, so
+ * that a few idle clients delay the CA's validator but cannot make it fail. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "responder.h"
+
+#define ACME_PREFIX "/.well-known/acme-challenge/"
+#define LOG_FIELD_MAX 160 /* bytes of peer text quoted in a log line */
+#define ACCEPT_PAUSE_MS 100 /* after accept() ran out of descriptors */
+
+_Static_assert(sizeof(((struct resp_conn *)0)->out) >= RESP_KEYAUTH_MAX + 128,
+               "the response buffer must hold headers and a key authorization");
+
+/* What one request asked for, as slices of the connection's input. */
+struct req {
+	int status;        /* 200, 400, 404, 405 or 431 */
+	int head;          /* 1 for HEAD: headers only */
+	int tok;           /* index in r->tokens when status is 200 */
+	const char *method, *target;
+	size_t method_len, target_len;
+};
+
+/* Locals of one responder_serve() call. */
+struct serve {
+	int64_t now, end;
+	int64_t accept_after; /* listeners are not polled before this */
+	int sent;
+};
+
+static void conn_reset(struct resp_conn *c)
+{
+	c->fd = -1;
+	c->deadline_ms = 0;
+	c->in_len = 0;
+	c->out_len = 0;
+	c->out_off = 0;
+}
+
+static void conn_close(struct resp_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	conn_reset(c);
+}
+
+/* Close after a complete response: FIN first, then read what the client may
+ * still have sent, because closing with unread input sends a RST that can
+ * destroy the response in the client's receive buffer. */
+static void conn_finish(struct resp_conn *c)
+{
+	char sink[512];
+	int i;
+
+	shutdown(c->fd, SHUT_WR);
+	for (i = 0; i < 16; i++)
+		if (recv(c->fd, sink, sizeof(sink), 0) <= 0)
+			break;
+	conn_close(c);
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -1 : 0;
+}
+
+/* Fill ss with the address literal text of family and port. */
+static int make_addr(int family, const char *text, int port,
+                     struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+		return inet_pton(AF_INET6, text, &s6->sin6_addr) == 1 ? 0 : -1;
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	*len = sizeof(*s4);
+	return inet_pton(AF_INET, text, &s4->sin_addr) == 1 ? 0 : -1;
+}
+
+/* Open one listening socket on the literal text (family given) and port.
+ * With optional set, a family the host lacks is skipped (returns 0). */
+static int listen_one(struct responder *r, int family, const char *text,
+                      int port, int optional)
+{
+	struct sockaddr_storage ss;
+	socklen_t salen;
+	int fd = -1, one = 1, rc = AL_EFAIL;
+
+	if (make_addr(family, text, port, &ss, &salen) != 0)
+		return AL_EFAIL;
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0 && optional && errno == EAFNOSUPPORT)
+		return 0;
+	if (fd < 0 || set_nonblock(fd) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	/* Without V6ONLY "::" would take the IPv4 port too on Linux, and the
+	 * "0.0.0.0" socket beside it would then fail as if the port were busy. */
+	if (family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&ss, salen) < 0) {
+		if (errno == EADDRINUSE) {
+			log_err(r->log, "responder: port %d on %s is in use "
+			        "(another web server?); stop it, or use "
+			        "--http-port and forward port 80 to it", port, text);
+			rc = AL_EADDRINUSE;
+			goto out;
+		}
+		/* IPv6 compiled in but disabled on every interface. */
+		if (optional && errno == EADDRNOTAVAIL) {
+			close(fd);
+			return 0;
+		}
+		goto fail;
+	}
+	if (listen(fd, RESP_MAX_CONNS) < 0)
+		goto fail;
+	r->lfd[r->nlfd++] = fd;
+	log_debug(r->log, "responder: listening on %s port %d", text, port);
+	return 0;
+fail:
+	log_err(r->log, "responder: cannot listen on %s port %d: %s", text, port,
+	        strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Listen on addr:port; see responder.h. Also initialises r: tokens added
+ * before responder_open() are forgotten. */
+int responder_open(struct responder *r, const char *addr, int port,
+                   const struct logger *log)
+{
+	unsigned char probe[sizeof(struct in6_addr)];
+	int i, rc;
+
+	memset(r, 0, sizeof(*r));
+	r->log = log;
+	for (i = 0; i < RESP_MAX_LISTEN; i++)
+		r->lfd[i] = -1;
+	for (i = 0; i < RESP_MAX_CONNS; i++)
+		conn_reset(&r->conns[i]);
+	if (port < 1 || port > 65535) {
+		log_err(r->log, "responder: port %d is not valid; use 1 to 65535",
+		        port);
+		return AL_EFAIL;
+	}
+	if (!addr || !*addr) {
+		rc = listen_one(r, AF_INET6, "::", port, 1);
+		if (rc == 0)
+			rc = listen_one(r, AF_INET, "0.0.0.0", port, 1);
+	} else if (inet_pton(AF_INET, addr, probe) == 1) {
+		rc = listen_one(r, AF_INET, addr, port, 0);
+	} else if (inet_pton(AF_INET6, addr, probe) == 1) {
+		rc = listen_one(r, AF_INET6, addr, port, 0);
+	} else {
+		log_err(r->log, "responder: '%s' is not an IP address; give a "
+		        "literal such as 192.0.2.1 or ::1, or none for all", addr);
+		rc = AL_EFAIL;
+	}
+	if (rc == 0 && r->nlfd == 0) {
+		log_err(r->log, "responder: no IPv4 or IPv6 address to listen on "
+		        "port %d", port);
+		rc = AL_EFAIL;
+	}
+	if (rc != 0)
+		responder_close(r);
+	return rc;
+}
+
+/* ACME tokens are base64url (RFC 8555 8.3); anything else cannot be one and
+ * must not reach a URL match or a log line. */
+static int token_ok(const char *t)
+{
+	if (!*t)
+		return 0;
+	for (; *t; t++)
+		if (!((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') ||
+		      (*t >= '0' && *t <= '9') || *t == '-' || *t == '_'))
+			return 0;
+	return 1;
+}
+
+/* Add or update a token; see responder.h. AL_EINVAL for a token that is
+ * empty or not base64url. */
+int responder_add(struct responder *r, const char *token, const char *keyauth)
+{
+	size_t tl = strlen(token), kl = strlen(keyauth);
+	int i;
+
+	if (tl >= RESP_TOKEN_MAX || kl >= RESP_KEYAUTH_MAX)
+		return AL_E2BIG;
+	if (!token_ok(token))
+		return AL_EINVAL;
+	for (i = 0; i < r->ntokens; i++)
+		if (strcmp(r->tokens[i].token, token) == 0)
+			break;
+	if (i == r->ntokens) {
+		if (r->ntokens >= RESP_MAX_TOKENS)
+			return AL_E2BIG;
+		r->ntokens++;
+		memcpy(r->tokens[i].token, token, tl + 1);
+		r->tokens[i].served = 0;
+	}
+	memset(r->tokens[i].keyauth, 0, sizeof(r->tokens[i].keyauth));
+	memcpy(r->tokens[i].keyauth, keyauth, kl + 1);
+	return 0;
+}
+
+/* Forget every token and key authorization. */
+void responder_clear(struct responder *r)
+{
+	memset(r->tokens, 0, sizeof(r->tokens));
+	r->ntokens = 0;
+}
+
+/* Total key authorizations sent (GET answered 200, fully written). */
+unsigned responder_served_total(const struct responder *r)
+{
+	unsigned n = 0;
+	int i;
+
+	for (i = 0; i < r->ntokens; i++)
+		n += r->tokens[i].served;
+	return n;
+}
+
+/* Close every listening socket and connection; tokens are kept. */
+void responder_close(struct responder *r)
+{
+	int i;
+
+	for (i = 0; i < r->nlfd; i++) {
+		if (r->lfd[i] >= 0)
+			close(r->lfd[i]);
+		r->lfd[i] = -1;
+	}
+	r->nlfd = 0;
+	for (i = 0; i < RESP_MAX_CONNS; i++)
+		conn_close(&r->conns[i]);
+}
+
+/* Offset just past the blank line ending the request head, or 0 while it
+ * is incomplete. Bare LF line ends are accepted (RFC 9112 2.2). */
+static size_t head_end(const struct resp_conn *c)
+{
+	size_t i;
+
+	for (i = 1; i < c->in_len; i++) {
+		if (c->in[i] != '\n')
+			continue;
+		if (c->in[i - 1] == '\n')
+			return i + 1;
+		if (i >= 2 && c->in[i - 1] == '\r' && c->in[i - 2] == '\n')
+			return i + 1;
+	}
+	return 0;
+}
+
+static int token_find(const struct responder *r, const char *s, size_t len)
+{
+	int i;
+
+	for (i = 0; i < r->ntokens; i++)
+		if (strlen(r->tokens[i].token) == len &&
+		    memcmp(r->tokens[i].token, s, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Parse the request line of a complete head: "METHOD SP target SP
+ * HTTP/1.x". Only origin-form targets are ours. */
+static void parse_request(const struct responder *r, const struct resp_conn *c,
+                          struct req *q)
+{
+	const char *p = c->in, *end = memchr(c->in, '\n', c->in_len);
+	const char *sp1, *sp2;
+	size_t plen = strlen(ACME_PREFIX);
+
+	memset(q, 0, sizeof(*q));
+	q->status = 400;
+	q->tok = -1;
+	if (!end)
+		return;
+	if (end > p && end[-1] == '\r')
+		end--;
+	sp1 = memchr(p, ' ', (size_t)(end - p));
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1)) : NULL;
+	if (!sp1 || !sp2 || sp1 == p || sp2 == sp1 + 1 ||
+	    end - sp2 - 1 != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
+		return;
+	q->method = p;
+	q->method_len = (size_t)(sp1 - p);
+	q->target = sp1 + 1;
+	q->target_len = (size_t)(sp2 - sp1 - 1);
+	q->head = q->method_len == 4 && memcmp(p, "HEAD", 4) == 0;
+	if (!q->head && !(q->method_len == 3 && memcmp(p, "GET", 3) == 0)) {
+		q->status = 405;
+		return;
+	}
+	q->status = 404;
+	if (q->target_len > plen && memcmp(q->target, ACME_PREFIX, plen) == 0)
+		q->tok = token_find(r, q->target + plen, q->target_len - plen);
+	if (q->tok >= 0)
+		q->status = 200;
+}
+
+/* Copy peer text for a log line: bounded, control bytes shown as '?'. */
+static void log_text(char *dst, size_t cap, const char *s, size_t len)
+{
+	size_t i;
+
+	if (len > cap - 1)
+		len = cap - 1;
+	for (i = 0; i < len; i++)
+		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	dst[len] = '\0';
+}
+
+/* Fill c->out with the response to q. The key authorization goes only into
+ * the body, never into a log line. */
+static int build_response(struct responder *r, struct resp_conn *c,
+                          const struct req *q)
+{
+	const char *reason, *extra = "";
+	const char *body = "";
+	size_t blen = 0;
+	int n;
+
+	switch (q->status) {
+	case 200: reason = "OK"; break;
+	case 404: reason = "Not Found"; break;
+	case 405: reason = "Method Not Allowed"; extra = "Allow: GET, HEAD\r\n";
+		break;
+	case 431: reason = "Request Header Fields Too Large"; break;
+	default: reason = "Bad Request"; break;
+	}
+	if (q->status == 200) {
+		body = r->tokens[q->tok].keyauth;
+		blen = strlen(body);
+		extra = "Content-Type: text/plain\r\n";
+	}
+	n = snprintf(c->out, sizeof(c->out), "HTTP/1.1 %d %s\r\n%s"
+	             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	             q->status, reason, extra, blen, q->head ? "" : body);
+	if (n < 0 || (size_t)n >= sizeof(c->out))
+		return AL_EFAIL;
+	c->out_len = (size_t)n;
+	c->out_off = 0;
+	return 0;
+}
+
+/* Log the request at debug level and prepare its response. */
+static int respond(struct responder *r, struct resp_conn *c, int too_big)
+{
+	char m[16], t[LOG_FIELD_MAX];
+	struct req q;
+
+	if (too_big) {
+		memset(&q, 0, sizeof(q));
+		q.status = 431;
+		log_debug(r->log, "responder: request head over %d bytes -> 431",
+		          RESP_REQ_MAX);
+	} else {
+		parse_request(r, c, &q);
+		log_text(m, sizeof(m), q.method, q.method_len);
+		log_text(t, sizeof(t), q.target, q.target_len);
+		if (q.status == 400)
+			log_debug(r->log, "responder: malformed request -> 400");
+		else
+			log_debug(r->log, "responder: %s %s -> %d", m, t, q.status);
+	}
+	return build_response(r, c, &q);
+}
+
+/* Write what is pending. Returns 1 when the connection finished sending a
+ * key authorization (a GET answered 200), else 0. */
+static int conn_write(struct responder *r, struct resp_conn *c)
+{
+	struct req q;
+	ssize_t n;
+
+	while (c->out_off < c->out_len) {
+		n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+		         MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0) {
+			conn_close(c);
+			return 0;
+		}
+		c->out_off += (size_t)n;
+	}
+	/* The input is kept until the end, so the request tells (again) which
+	 * token this was; 431 responses have no complete head to parse. */
+	q.status = 0;
+	if (head_end(c))
+		parse_request(r, c, &q);
+	conn_finish(c);
+	if (q.status != 200 || q.head)
+		return 0;
+	r->tokens[q.tok].served++;
+	return 1;
+}
+
+/* Read more of the request; answer once the head is complete or too big.
+ * Returns what conn_write() returns. */
+static int conn_read(struct responder *r, struct resp_conn *c)
+{
+	size_t room = sizeof(c->in) - c->in_len;
+	ssize_t n;
+
+	n = recv(c->fd, c->in + c->in_len, room, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		conn_close(c);
+		return 0;
+	}
+	c->in_len += (size_t)n;
+	if (!head_end(c) && c->in_len < sizeof(c->in))
+		return 0;
+	if (respond(r, c, !head_end(c)) != 0) {
+		conn_close(c);
+		return 0;
+	}
+	return conn_write(r, c);
+}
+
+static struct resp_conn *free_slot(struct responder *r)
+{
+	int i;
+
+	for (i = 0; i < RESP_MAX_CONNS; i++)
+		if (r->conns[i].fd < 0)
+			return &r->conns[i];
+	return NULL;
+}
+
+/* Accept while there are free slots and pending connections. */
+static void accept_new(struct responder *r, int lfd, struct serve *s)
+{
+	struct resp_conn *c;
+	int fd;
+
+	while ((c = free_slot(r)) != NULL) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0 && errno == EINTR)
+			continue;
+		if (fd < 0) {
+			/* Out of descriptors or memory: the listener stays
+			 * readable, so stop polling it for a moment rather
+			 * than spin. */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_warn(r->log, "responder: accept: %s",
+				         strerror(errno));
+				s->accept_after = s->now + ACCEPT_PAUSE_MS;
+			}
+			return;
+		}
+		if (set_nonblock(fd) < 0) {
+			close(fd);
+			continue;
+		}
+		conn_reset(c);
+		c->fd = fd;
+		c->deadline_ms = s->now + RESP_CONN_TIMEOUT_MS;
+	}
+}
+
+/* Close connections past their deadline; return the poll timeout in ms
+ * until the next deadline, the end of the call or the accept pause. */
+static int expire(struct responder *r, const struct serve *s)
+{
+	int64_t wake = s->end;
+	int i;
+
+	for (i = 0; i < RESP_MAX_CONNS; i++) {
+		struct resp_conn *c = &r->conns[i];
+
+		if (c->fd < 0)
+			continue;
+		if (c->deadline_ms <= s->now) {
+			log_debug(r->log, "responder: connection still open "
+			          "after %d ms, closed", RESP_CONN_TIMEOUT_MS);
+			conn_close(c);
+		} else if (c->deadline_ms < wake) {
+			wake = c->deadline_ms;
+		}
+	}
+	if (s->accept_after > s->now && s->accept_after < wake)
+		wake = s->accept_after;
+	if (wake <= s->now)
+		return 0;
+	return wake - s->now > INT_MAX ? INT_MAX : (int)(wake - s->now);
+}
+
+/* Fill pfd (who[k]: listener -1-i or connection i). Listeners are left out
+ * while every slot is taken, so that new clients wait in the backlog. */
+static int build_poll(struct responder *r, const struct serve *s,
+                      struct pollfd *pfd, int *who)
+{
+	int i, n = 0;
+
+	if (free_slot(r) && s->accept_after <= s->now) {
+		for (i = 0; i < r->nlfd; i++) {
+			pfd[n].fd = r->lfd[i];
+			pfd[n].events = POLLIN;
+			who[n++] = -1 - i;
+		}
+	}
+	for (i = 0; i < RESP_MAX_CONNS; i++) {
+		if (r->conns[i].fd < 0)
+			continue;
+		pfd[n].fd = r->conns[i].fd;
+		pfd[n].events = r->conns[i].out_len ? POLLOUT : POLLIN;
+		who[n++] = i;
+	}
+	return n;
+}
+
+/* Serve until timeout_ms passed or a key authorization was sent; see
+ * responder.h. */
+int responder_serve(struct responder *r, int timeout_ms,
+                    int64_t (*now_ms)(void *), void *clock_arg)
+{
+	struct pollfd pfd[RESP_MAX_LISTEN + RESP_MAX_CONNS];
+	int who[RESP_MAX_LISTEN + RESP_MAX_CONNS];
+	struct serve s;
+	int i, n, wait, rc;
+
+	if (r->nlfd == 0)
+		return AL_EINVAL;
+	memset(&s, 0, sizeof(s));
+	s.now = now_ms(clock_arg);
+	s.end = s.now + (timeout_ms > 0 ? timeout_ms : 0);
+	s.accept_after = s.now;
+	for (;;) {
+		wait = expire(r, &s);
+		n = build_poll(r, &s, pfd, who);
+		rc = poll(pfd, (nfds_t)n, wait);
+		if (rc < 0 && errno != EINTR) {
+			log_err(r->log, "responder: poll: %s", strerror(errno));
+			return AL_EFAIL;
+		}
+		s.now = now_ms(clock_arg);
+		for (i = 0; rc > 0 && i < n; i++) {
+			struct resp_conn *c;
+
+			if (!pfd[i].revents)
+				continue;
+			if (who[i] < 0) {
+				accept_new(r, pfd[i].fd, &s);
+				continue;
+			}
+			c = &r->conns[who[i]];
+			if (c->out_len)
+				s.sent += conn_write(r, c);
+			else
+				s.sent += conn_read(r, c);
+		}
+		if (s.sent > 0 || s.now >= s.end)
+			return s.sent;
+	}
+}
