@@ -1,0 +1,186 @@
+/* PKCS#10 certificate signing requests (RFC 2986) with the names in
+ * subjectAltName (RFC 8555 §7.4), written with the DER writer. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <bearssl.h>
+
+#include "crypto.h"
+#include "der.h"
+#include "der_write.h"
+#include "err.h"
+
+#define CN_MAX 64 /* ub-common-name (RFC 5280): longer names skip the CN */
+
+static const unsigned char oid_cn[] = { 0x55, 0x04, 0x03 };
+static const unsigned char oid_ec_pub[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d,
+                                            0x02, 0x01 };
+static const unsigned char oid_p256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d,
+                                          0x03, 0x01, 0x07 };
+static const unsigned char oid_p384[] = { 0x2b, 0x81, 0x04, 0x00, 0x22 };
+static const unsigned char oid_ext_req[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                             0x0d, 0x01, 0x09, 0x0e };
+static const unsigned char oid_san[] = { 0x55, 0x1d, 0x11 };
+static const unsigned char oid_ecdsa_sha256[] = { 0x2a, 0x86, 0x48, 0xce,
+                                                  0x3d, 0x04, 0x03, 0x02 };
+static const unsigned char oid_ecdsa_sha384[] = { 0x2a, 0x86, 0x48, 0xce,
+                                                  0x3d, 0x04, 0x03, 0x03 };
+
+/* 1 when s is a host name we may ask for: LDH labels of 1..63 characters,
+ * at most 253 in all, and "*." only as the whole first label. */
+static int dns_name_ok(const char *s)
+{
+	size_t n = strlen(s), lab = 0, i = 0;
+
+	if (n == 0 || n > 253)
+		return 0;
+	if (s[0] == '*') {
+		if (s[1] != '.' || s[2] == '\0')
+			return 0;
+		i = 2;
+	}
+	for (; i <= n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.' || c == '\0') {
+			if (lab == 0 || lab > 63)
+				return 0;
+			lab = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		           (c >= '0' && c <= '9') || c == '-') {
+			lab++;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The GeneralName of one name: iPAddress for an IP literal, else dNSName. */
+static int csr_name(struct derw *w, const char *name)
+{
+	unsigned char ip[16];
+
+	if (inet_pton(AF_INET, name, ip) == 1)
+		derw_prim(w, 0x87, ip, 4);
+	else if (inet_pton(AF_INET6, name, ip) == 1)
+		derw_prim(w, 0x87, ip, 16);
+	else if (dns_name_ok(name))
+		derw_prim(w, 0x82, name, strlen(name));
+	else
+		return AL_EINVAL;
+	return AL_OK;
+}
+
+/* subject Name: CN = name when it fits the X.520 bound, else empty. */
+static void csr_subject(struct derw *w, const char *name)
+{
+	derw_begin(w, DER_SEQUENCE);
+	if (strlen(name) <= CN_MAX) {
+		derw_begin(w, DER_SET);
+		derw_begin(w, DER_SEQUENCE);
+		derw_prim(w, DER_OID, oid_cn, sizeof(oid_cn));
+		derw_prim(w, DER_UTF8STRING, name, strlen(name));
+		derw_end(w);
+		derw_end(w);
+	}
+	derw_end(w);
+}
+
+/* SubjectPublicKeyInfo of the EC key k. */
+static void csr_spki(struct derw *w, const struct key *k)
+{
+	int p384 = k->type == KEY_EC384;
+	size_t qlen = p384 ? 97 : 65;
+
+	derw_begin(w, DER_SEQUENCE);
+	derw_begin(w, DER_SEQUENCE);
+	derw_prim(w, DER_OID, oid_ec_pub, sizeof(oid_ec_pub));
+	if (p384)
+		derw_prim(w, DER_OID, oid_p384, sizeof(oid_p384));
+	else
+		derw_prim(w, DER_OID, oid_p256, sizeof(oid_p256));
+	derw_end(w);
+	derw_bits(w, k->ec_q, qlen);
+	derw_end(w);
+}
+
+/* attributes [0]: one extensionRequest with subjectAltName. */
+static int csr_attrs(struct derw *w, const char *const *names, int n)
+{
+	int i, rc = AL_OK;
+
+	derw_begin(w, 0xa0);
+	derw_begin(w, DER_SEQUENCE);
+	derw_prim(w, DER_OID, oid_ext_req, sizeof(oid_ext_req));
+	derw_begin(w, DER_SET);
+	derw_begin(w, DER_SEQUENCE);       /* Extensions */
+	derw_begin(w, DER_SEQUENCE);       /* Extension */
+	derw_prim(w, DER_OID, oid_san, sizeof(oid_san));
+	derw_begin(w, DER_OCTET_STRING);  /* extnValue wraps GeneralNames */
+	derw_begin(w, DER_SEQUENCE);
+	for (i = 0; i < n && rc == AL_OK; i++)
+		rc = csr_name(w, names[i]);
+	for (i = 0; i < 7; i++)
+		derw_end(w);
+	return rc;
+}
+
+/* Sign the CertificationRequestInfo at der[from..) and append the
+ * signatureAlgorithm and signature. */
+static int csr_sign(struct derw *w, const struct key *k, size_t from)
+{
+	unsigned char sig[160];
+	size_t sl = 0;
+	int p384 = k->type == KEY_EC384;
+	int rc;
+
+	if (w->err)
+		return w->err;
+	rc = key_sign(k, w->buf + from, w->len - from, sig, sizeof(sig), &sl);
+	if (rc != AL_OK)
+		return rc;
+	sl = br_ecdsa_raw_to_asn1(sig, sl);
+	if (sl == 0)
+		return AL_EFAIL;
+	derw_begin(w, DER_SEQUENCE);
+	if (p384)
+		derw_prim(w, DER_OID, oid_ecdsa_sha384, sizeof(oid_ecdsa_sha384));
+	else
+		derw_prim(w, DER_OID, oid_ecdsa_sha256, sizeof(oid_ecdsa_sha256));
+	derw_end(w);
+	derw_bits(w, sig, sl);
+	return AL_OK;
+}
+
+/* Build a PKCS#10 CSR for names, signed by k (ecdsa-with-SHA256 for P-256,
+ * ecdsa-with-SHA384 for P-384). */
+int csr_build(const struct key *k, const char *const *names, int nnames,
+              unsigned char *der, size_t cap, size_t *len)
+{
+	struct derw w;
+	static const unsigned char version[] = { 0 };
+	size_t info;
+	int rc;
+
+	if (k->type != KEY_EC256 && k->type != KEY_EC384)
+		return AL_EINVAL;
+	if (!names || nnames < 1 || nnames > CERT_NAMES_MAX)
+		return AL_EINVAL;
+	derw_init(&w, der, cap);
+	derw_begin(&w, DER_SEQUENCE);
+	info = w.len;
+	derw_begin(&w, DER_SEQUENCE);
+	derw_prim(&w, DER_INTEGER, version, sizeof(version));
+	csr_subject(&w, names[0]);
+	csr_spki(&w, k);
+	rc = csr_attrs(&w, names, nnames);
+	if (rc != AL_OK)
+		return rc;
+	derw_end(&w);
+	rc = csr_sign(&w, k, info);
+	if (rc != AL_OK)
+		return rc;
+	derw_end(&w);
+	return derw_finish(&w, len);
+}

@@ -1,0 +1,380 @@
+/* Keys, signatures, JWK and thumbprints, checked against openssl's command
+ * line: openssl makes and reads the keys, computes the thumbprint from the
+ * public point it prints, and verifies our signatures. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "err.h"
+#include "json.h"
+#include "port.h"
+#include "tap.h"
+
+/* A port whose only operation is entropy: /dev/urandom, a fixed pattern,
+ * or "not seeded yet". */
+struct test_port {
+	struct port base;
+	int mode; /* 0 urandom, 1 fixed pattern, 2 unseeded */
+	unsigned char fill;
+};
+
+static int tp_entropy(struct port *p, void *buf, size_t len)
+{
+	struct test_port *tp = (struct test_port *)p;
+	FILE *f;
+	size_t got;
+
+	if (tp->mode == 2)
+		return AL_EUNSEEDED;
+	if (tp->mode == 1) {
+		memset(buf, tp->fill, len);
+		return AL_OK;
+	}
+	f = fopen("/dev/urandom", "rb");
+	if (!f)
+		return AL_EFAIL;
+	got = fread(buf, 1, len, f);
+	fclose(f);
+	return got == len ? AL_OK : AL_EFAIL;
+}
+
+static const struct port_ops tp_ops = { .entropy = tp_entropy };
+
+static char dir[] = "/tmp/test_crypto_XXXXXX";
+
+/* Run a shell command built from fmt in dir; returns its exit status. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	int n = snprintf(cmd, sizeof(cmd), "cd %s && (", dir), st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
+	va_end(ap);
+	snprintf(cmd + n, sizeof(cmd) - (size_t)n, ") >/dev/null 2>&1");
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Read dir/name into buf (NUL-terminated); returns the length or -1. */
+static long slurp(const char *name, void *buf, size_t cap)
+{
+	char path[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, cap - 1, f);
+	fclose(f);
+	((char *)buf)[n] = '\0';
+	return (long)n;
+}
+
+static int spit(const char *name, const void *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	fwrite(buf, 1, len, f);
+	return fclose(f);
+}
+
+/* base64url of file name, computed by openssl and tr only. */
+static void ossl_b64url(const char *name, char *out, size_t cap)
+{
+	sh("openssl base64 -A -in %s | tr '+/' '-_' | tr -d '=\\n' > %s.b64",
+	   name, name);
+	{
+		char b[64];
+
+		snprintf(b, sizeof(b), "%s.b64", name);
+		if (slurp(b, out, cap) < 0)
+			out[0] = '\0';
+	}
+}
+
+/* The canonical JWK of the public key in file pub.der (SubjectPublicKeyInfo
+ * by openssl), built here with fixed string code. */
+static int ossl_jwk(const char *crv, size_t cs, char *js, size_t cap)
+{
+	unsigned char spki[256];
+	char x[80], y[80];
+	long n = slurp("pub.der", spki, sizeof(spki));
+
+	if (n < (long)(2 * cs + 1))
+		return -1;
+	spit("x.bin", spki + n - 2 * cs, cs);
+	spit("y.bin", spki + n - cs, cs);
+	ossl_b64url("x.bin", x, sizeof(x));
+	ossl_b64url("y.bin", y, sizeof(y));
+	snprintf(js, cap, "{\"crv\":\"%s\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}",
+	         crv, x, y);
+	return 0;
+}
+
+/* Load dir/name with key_from_pem. */
+static int load_key(struct key *k, const char *name)
+{
+	char pem[8192];
+	long n = slurp(name, pem, sizeof(pem));
+
+	return n < 0 ? AL_ENOENT : key_from_pem(k, pem, (size_t)n);
+}
+
+/* JWK members and thumbprint of an openssl-made key against openssl. */
+static void thumbprint_vs_openssl(const char *curve, const char *crv,
+                                  size_t cs, enum key_type want)
+{
+	struct key k;
+	struct jw w;
+	char js[512], tp[44], ref[80], mine[512];
+	size_t n = 0;
+
+	ok(sh("openssl ecparam -genkey -name %s -noout -out tk.pem", curve) == 0,
+	   "%s: openssl makes a SEC1 key", crv);
+	is_int(load_key(&k, "tk.pem"), AL_OK, "%s: key_from_pem (SEC1)", crv);
+	is_int(k.type, want, "%s: key type", crv);
+	sh("openssl ec -in tk.pem -pubout -outform DER -out pub.der");
+	ok(ossl_jwk(crv, cs, js, sizeof(js)) == 0, "%s: openssl public point", crv);
+	spit("jwk.json", js, strlen(js));
+	sh("openssl dgst -sha256 -binary -out h.bin jwk.json");
+	ossl_b64url("h.bin", ref, sizeof(ref));
+	is_int(key_thumbprint(&k, tp), AL_OK, "%s: thumbprint rc", crv);
+	is_str(tp, ref, "%s: thumbprint equals openssl's", crv);
+	jw_init(&w, mine, sizeof(mine));
+	jw_obj_begin(&w);
+	key_jwk_members(&k, &w);
+	jw_obj_end(&w);
+	ok(jw_finish(&w, &n) == AL_OK, "%s: JWK written", crv);
+	is_str(mine, js, "%s: JWK members in RFC 7638 order", crv);
+}
+
+/* DER ECDSA-Sig-Value from raw r||s, written here for the test. */
+static size_t raw_to_der(const unsigned char *raw, size_t n, unsigned char *out)
+{
+	size_t half = n / 2, o = 2, i;
+
+	for (i = 0; i < 2; i++) {
+		const unsigned char *v = raw + i * half;
+		size_t l = half;
+
+		while (l > 1 && v[0] == 0) {
+			v++;
+			l--;
+		}
+		out[o++] = 0x02;
+		out[o++] = (unsigned char)(l + (v[0] >= 0x80));
+		if (v[0] >= 0x80)
+			out[o++] = 0;
+		memcpy(out + o, v, l);
+		o += l;
+	}
+	out[0] = 0x30;
+	out[1] = (unsigned char)(o - 2); /* under 128 for P-256 and P-384 */
+	return o;
+}
+
+/* key_sign verified by openssl, for a key we generated. */
+static void sign_vs_openssl(struct rng *r, enum key_type t, const char *md)
+{
+	const char *name = key_type_name(t);
+	unsigned char sig[128], sig2[128], der[128];
+	char pem[1024], data[] = "eyJhbGciOiJFUzI1NiJ9.eyJ4IjoxfQ";
+	size_t n = 0, n2 = 0, plen = 0, dl;
+	struct key k, k2;
+
+	is_int(key_generate(&k, t, r), AL_OK, "%s: key_generate", name);
+	is_int(key_to_pem(&k, pem, sizeof(pem), &plen), AL_OK,
+	       "%s: key_to_pem", name);
+	ok(strncmp(pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0 &&
+	   plen == strlen(pem), "%s: PKCS#8 PEM", name);
+	spit("gen.pem", pem, plen);
+	is_int(sh("openssl pkey -in gen.pem -check -noout"), 0,
+	       "%s: openssl accepts our private key", name);
+	is_int(key_from_pem(&k2, pem, plen), AL_OK, "%s: reload our PEM", name);
+	ok(memcmp(k2.ec_x, k.ec_x, sizeof(k.ec_x)) == 0 &&
+	   memcmp(k2.ec_q, k.ec_q, sizeof(k.ec_q)) == 0, "%s: same key", name);
+	sh("openssl pkey -in gen.pem -pubout -outform DER -out pub.der");
+	{
+		unsigned char spki[256];
+		long sl = slurp("pub.der", spki, sizeof(spki));
+		size_t ql = k.ecpub.qlen;
+
+		ok(sl > (long)ql && memcmp(spki + sl - (long)ql, k.ec_q, ql) == 0,
+		   "%s: public point equals openssl's", name);
+	}
+	is_int(key_sign(&k, data, strlen(data), sig, sizeof(sig), &n), AL_OK,
+	       "%s: key_sign", name);
+	is_int(n, t == KEY_EC384 ? 96 : 64, "%s: raw r||s length", name);
+	key_sign(&k, data, strlen(data), sig2, sizeof(sig2), &n2);
+	ok(n == n2 && memcmp(sig, sig2, n) == 0, "%s: deterministic (RFC 6979)",
+	   name);
+	dl = raw_to_der(sig, n, der);
+	spit("sig.der", der, dl);
+	spit("data", data, strlen(data));
+	sh("openssl pkey -in gen.pem -pubout -out pub.pem");
+	is_int(sh("openssl dgst -%s -verify pub.pem -signature sig.der data", md),
+	       0, "%s: openssl verifies the signature", name);
+	data[0] ^= 1;
+	spit("data", data, strlen(data));
+	ok(sh("openssl dgst -%s -verify pub.pem -signature sig.der data", md) != 0,
+	   "%s: openssl rejects it over other data", name);
+	is_int(key_sign(&k, data, 1, sig, n - 1, &n2), AL_E2BIG,
+	       "%s: signature buffer too small", name);
+}
+
+/* key_matches_pub against the key BearSSL decodes from an openssl cert. */
+static void matches_pub(struct rng *r)
+{
+	unsigned char der[2048];
+	br_x509_decoder_context dc;
+	br_x509_pkey *pk;
+	struct key k, other;
+	long n;
+
+	sh("openssl ecparam -genkey -name prime256v1 -noout -out mk.pem");
+	load_key(&k, "mk.pem");
+	sh("openssl req -new -x509 -key mk.pem -subj /CN=m -outform DER -out m.der");
+	n = slurp("m.der", der, sizeof(der));
+	br_x509_decoder_init(&dc, NULL, NULL);
+	br_x509_decoder_push(&dc, der, n > 0 ? (size_t)n : 0);
+	pk = br_x509_decoder_get_pkey(&dc);
+	ok(pk != NULL, "BearSSL decodes the openssl certificate");
+	if (!pk)
+		return;
+	is_int(key_matches_pub(&k, pk), 1, "key matches its certificate");
+	key_generate(&other, KEY_EC256, r);
+	is_int(key_matches_pub(&other, pk), 0, "another key does not");
+}
+
+/* Private keys that key_from_pem must refuse. */
+static void bad_keys(void)
+{
+	static const char *const cmds[] = {
+		"openssl ecparam -genkey -name secp521r1 -noout -out bad.pem",
+		"openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out bad.pem",
+		"openssl req -new -x509 -key mk.pem -subj /CN=m -out bad.pem",
+		"openssl pkcs8 -topk8 -in mk.pem -passout pass:x -out bad.pem",
+	};
+	static const char *const what[] = { "P-521 key", "RSA key",
+	                                    "certificate", "encrypted key" };
+	struct key k;
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		sh("%s", cmds[i]);
+		is_int(load_key(&k, "bad.pem"), AL_EPROTO, "refuse %s", what[i]);
+	}
+	is_int(key_from_pem(&k, "", 0), AL_EPROTO, "refuse empty text");
+	is_int(key_from_pem(&k, "-----BEGIN PRIVATE KEY-----\nAAAA\n"
+	                        "-----END PRIVATE KEY-----\n", 60), AL_EPROTO,
+	       "refuse garbage DER");
+}
+
+/* Keys made by openssl in other encodings. */
+static void openssl_keys(void)
+{
+	unsigned char spki[256];
+	struct key k;
+	long n;
+
+	sh("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out p8.pem");
+	is_int(load_key(&k, "p8.pem"), AL_OK, "PKCS#8 P-384 from openssl");
+	sh("openssl pkey -in p8.pem -pubout -outform DER -out pub.der");
+	n = slurp("pub.der", spki, sizeof(spki));
+	ok(k.type == KEY_EC384 && n > 97 && memcmp(spki + n - 97, k.ec_q, 97) == 0,
+	   "PKCS#8 P-384: derived public point equals openssl's");
+	sh("openssl ecparam -genkey -name prime256v1 -out ep.pem");
+	is_int(load_key(&k, "ep.pem"), AL_OK,
+	       "SEC1 key after an EC PARAMETERS block");
+}
+
+static void rng_and_types(void)
+{
+	struct test_port fixed = { { &tp_ops }, 1, 0x5a };
+	struct test_port unseeded = { { &tp_ops }, 2, 0 };
+	struct rng r1, r2;
+	struct key a, b;
+	enum key_type t = KEY_EC384;
+	static const char *const names[] = { "ec-256", "ec-384", "rsa-2048",
+	                                     "rsa-3072", "rsa-4096" };
+	int i, bad = 0;
+
+	is_int(rng_init(&r1, &unseeded.base), AL_EUNSEEDED,
+	       "rng_init passes AL_EUNSEEDED on");
+	rng_init(&r1, &fixed.base);
+	rng_init(&r2, &fixed.base);
+	key_generate(&a, KEY_EC256, &r1);
+	key_generate(&b, KEY_EC256, &r2);
+	ok(memcmp(a.ec_x, b.ec_x, 32) == 0, "same entropy, same key");
+	fixed.fill = 0xa5;
+	rng_init(&r2, &fixed.base);
+	key_generate(&b, KEY_EC256, &r2);
+	ok(memcmp(a.ec_x, b.ec_x, 32) != 0, "other entropy, other key");
+	for (i = 0; i < 5; i++)
+		if (key_type_parse(names[i], &t) != AL_OK || (int)t != i ||
+		    strcmp(key_type_name(t), names[i]) != 0)
+			bad++;
+	is_int(bad, 0, "key type names parse and print");
+	is_int(key_type_parse("ec-521", &t), AL_EINVAL, "unknown key type");
+	is_int(key_generate(&a, KEY_RSA2048, &r1), AL_EINVAL,
+	       "RSA not supported by key_generate");
+	key_generate(&a, KEY_EC256, &r1);
+	is_str(key_jws_alg(&a), "ES256", "alg ES256");
+	key_generate(&a, KEY_EC384, &r1);
+	is_str(key_jws_alg(&a), "ES384", "alg ES384");
+	{
+		char pem[64];
+		size_t n;
+
+		is_int(key_to_pem(&a, pem, sizeof(pem), &n), AL_E2BIG,
+		       "key_to_pem: buffer too small");
+	}
+}
+
+static void sha256_vector(void)
+{
+	static const unsigned char want[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad };
+	unsigned char h[32];
+
+	sha256("abc", 3, h);
+	ok(memcmp(h, want, 32) == 0, "SHA-256(\"abc\") (FIPS 180-2)");
+}
+
+int main(void)
+{
+	struct test_port up = { { &tp_ops }, 0, 0 };
+	struct rng r;
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	is_int(rng_init(&r, &up.base), AL_OK, "rng_init from /dev/urandom");
+	rng_and_types();
+	sha256_vector();
+	thumbprint_vs_openssl("prime256v1", "P-256", 32, KEY_EC256);
+	thumbprint_vs_openssl("secp384r1", "P-384", 48, KEY_EC384);
+	sign_vs_openssl(&r, KEY_EC256, "sha256");
+	sign_vs_openssl(&r, KEY_EC384, "sha384");
+	openssl_keys();
+	matches_pub(&r);
+	bad_keys();
+	sh("rm -rf %s", dir);
+	return tap_done();
+}
