@@ -24,7 +24,7 @@ endif
 
 # Files chosen by the configuration, not #ifdef blocks inside functions.
 LIB_SRC := src/log.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c \
-           src/crypto.c src/jws.c src/acme.c src/store.c src/agent.c \
+           src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/agent.c \
            src/cli.c port/posix/port_posix.c
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http_curl.c
 LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http_bearssl.c
@@ -37,7 +37,14 @@ OBJ  := $(SRC:%.c=$(BUILD)/%.o)
 LIBA := $(BUILD)/libacmelet.a
 BIN  := $(BUILD)/acmelet
 
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
+# Tests of optional parts are built only when the part is.
+UNIT_OPT := tests/unit/test_http_curl.c tests/unit/test_http_bearssl.c \
+            tests/unit/test_responder.c
+UNIT_OPT-$(CONFIG_HTTP_CURL) += tests/unit/test_http_curl.c
+UNIT_OPT-$(CONFIG_HTTP_BEARSSL) += tests/unit/test_http_bearssl.c
+UNIT_OPT-$(CONFIG_CHALLENGE_HTTP01) += tests/unit/test_responder.c
+UNIT_SRC := $(filter-out $(filter-out $(UNIT_OPT-y),$(UNIT_OPT)),\
+              $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check unit demo install clean defconfig menuconfig bench

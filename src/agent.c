@@ -20,6 +20,7 @@
 #define CSR_MAX 8192
 #define POLL_FIRST_MS 50     /* validation is usually done by then */
 #define POLL_MAX_MS 5000
+#define QUIET_MS 20          /* no validator fetch for this long: go poll */
 #define ORDER_DEADLINE_MS (5 * 60 * 1000)
 
 /* The large per-issuance objects, allocated once per run (bounded). */
@@ -184,18 +185,26 @@ static void report_invalid(struct ctx *c, const struct acme_order *o)
 }
 
 /* Poll the order until its status leaves `from`, serving http-01 answers
- * meanwhile. The first poll waits until `expect` answers were served. */
-static int wait_order(struct ctx *c, struct acme_order *o, const char *from,
-                      unsigned expect)
+ * meanwhile. The first poll waits until the validator fetched every token
+ * and went quiet (or POLL_MAX_MS passed), so it usually finds the order
+ * decided. */
+static int wait_order(struct ctx *c, struct acme_order *o, const char *from)
 {
 	int64_t start = port_mono_ms(c->port), delay = POLL_FIRST_MS;
-	unsigned served0 = responder_served_total(c->resp);
 	int rc;
 
-	while (responder_served_total(c->resp) - served0 < expect &&
-	       port_mono_ms(c->port) - start < POLL_MAX_MS)
-		if (responder_serve(c->resp, POLL_MAX_MS, mono, c->port) < 0)
+	/* CAs validate from several vantage points: once every token was
+	 * fetched, let the other fetches finish (QUIET_MS without one). */
+	while (port_mono_ms(c->port) - start < POLL_MAX_MS) {
+		int quiet = responder_unserved(c->resp) == 0;
+
+		rc = responder_serve(c->resp, quiet ? QUIET_MS : POLL_MAX_MS, mono,
+		                     c->port);
+		if (rc < 0)
 			return AL_EFAIL;
+		if (quiet && rc == 0)
+			break;
+	}
 	for (;;) {
 		if ((rc = acme_get_order(c->acme, o)) != 0)
 			return rc;
@@ -282,7 +291,7 @@ static int finalize_and_install(struct ctx *c, struct acme_order *o)
 	    (rc = acme_finalize(c->acme, o, csr, len)) != 0)
 		return rc;
 	if (strcmp(o->status, "processing") == 0 &&
-	    (rc = wait_order(c, o, "processing", 0)) != 0)
+	    (rc = wait_order(c, o, "processing")) != 0)
 		return rc;
 	if (strcmp(o->status, "valid") != 0 || !o->certificate[0]) {
 		log_err(&c->log, "%s: order is %s after finalize; try again later",
@@ -308,7 +317,7 @@ static int order_and_install(struct ctx *c, const struct key *acct)
 		return rc;
 	if (strcmp(o->status, "pending") == 0) {
 		if ((rc = answer_authzs(c, o, thumb, &posted)) != 0 ||
-		    (rc = wait_order(c, o, "pending", (unsigned)posted)) != 0)
+		    (rc = wait_order(c, o, "pending")) != 0)
 			return rc;
 		responder_clear(c->resp);
 	}

@@ -20,17 +20,19 @@ void log_msg(const struct logger *lg, int level, const char *fmt, ...)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	static const char *const tag[] = { "error: ", "warning: ", "", "" };
+	char line[1024];
 	va_list ap;
+	int n;
 
 	if (!lg || level > lg->level)
 		return;
 	va_start(ap, fmt);
-	if (lg->use_syslog) {
-		vsyslog(prio[level], fmt, ap);
-	} else {
-		fprintf(stderr, "acmelet: %s", tag[level]);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	if (lg->use_syslog)
+		syslog(prio[level], "%s", line);
+	else /* one write per line, so lines of concurrent runs do not mix */
+		fprintf(stderr, "acmelet: %s%s\n", tag[level], line);
 }

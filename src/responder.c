@@ -243,6 +243,15 @@ void responder_clear(struct responder *r)
 }
 
 /* Total key authorizations sent (GET answered 200, fully written). */
+int responder_unserved(const struct responder *r)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->ntokens; i++)
+		n += r->tokens[i].served == 0;
+	return n;
+}
+
 unsigned responder_served_total(const struct responder *r)
 {
 	unsigned n = 0;

@@ -63,6 +63,9 @@ void responder_clear(struct responder *r);
 int responder_serve(struct responder *r, int timeout_ms, int64_t (*now_ms)(void *),
                     void *clock_arg);
 
+/* Number of tokens whose key authorization was never sent yet. */
+int responder_unserved(const struct responder *r);
+
 /* Total key authorizations sent for all tokens. */
 unsigned responder_served_total(const struct responder *r);
 

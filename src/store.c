@@ -43,8 +43,7 @@ void store_ca_id(const char *url, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-/* Join the state directory and up to four parts (NULL ends) into out. */
-static int path4(const struct store *s, char *out, const char *a,
+int store_path(const struct store *s, char *out, const char *a,
                  const char *b, const char *c, const char *d)
 {
 	int n = snprintf(out, STORE_PATH_MAX, "%s/%s%s%s%s%s%s%s", s->dir, a,
@@ -58,7 +57,7 @@ static int path4(const struct store *s, char *out, const char *a,
 static int path_of(const struct store *s, char *out, const char *a,
                    const char *b, const char *c)
 {
-	return path4(s, out, a, b, c, NULL);
+	return store_path(s, out, a, b, c, NULL);
 }
 
 /* mkdir -p for the parts below the state dir. */
@@ -162,7 +161,7 @@ int store_read_live(struct store *s, const char *name, const char *file,
 	char path[STORE_PATH_MAX];
 	int rc;
 
-	if ((rc = path4(s, path, "certs", name, "live", file)) != 0)
+	if ((rc = store_path(s, path, "certs", name, "live", file)) != 0)
 		return rc;
 	if ((rc = port_read_file(s->port, path, buf, cap - 1, len)) != 0)
 		return rc;
@@ -217,7 +216,7 @@ int store_write_gen(struct store *s, const char *name, int gen,
 	int rc;
 
 	snprintf(g, sizeof(g), GEN_PREFIX "%d", gen);
-	if ((rc = path4(s, path, "certs", name, g, file)) != 0)
+	if ((rc = store_path(s, path, "certs", name, g, file)) != 0)
 		return rc;
 	rc = port_replace_file(s->port, path, data, len, flags);
 	if (rc != 0)
@@ -245,7 +244,7 @@ static int prune_cb(void *arg, const char *entry)
 	if (n < 0 || n == pr->keep1 || n == pr->keep2)
 		return 0;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (path4(pr->s, path, "certs", pr->name, entry, files[i]) == 0)
+		if (store_path(pr->s, path, "certs", pr->name, entry, files[i]) == 0)
 			port_remove(pr->s->port, path);
 	if (path_of(pr->s, path, "certs", pr->name, entry) == 0)
 		port_remove(pr->s->port, path);

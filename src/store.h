@@ -30,6 +30,11 @@ struct store {
 int store_init(struct store *s, struct port *p, const struct logger *log,
                const char *dir);
 
+/* Join the state directory and up to four parts into out (STORE_PATH_MAX
+ * bytes); a NULL part ends the list. AL_E2BIG when it does not fit. */
+int store_path(const struct store *s, char *out, const char *a,
+               const char *b, const char *c, const char *d);
+
 /* A directory-safe id for a CA from its directory URL
  * ("acme-v02.api.letsencrypt.org_directory"). */
 void store_ca_id(const char *url, char *out, size_t cap);

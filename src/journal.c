@@ -1,0 +1,78 @@
+/* The journal file: a small JSON object, read and written whole. */
+#include <string.h>
+
+#include "err.h"
+#include "journal.h"
+#include "json.h"
+#include "log.h"
+#include "port.h"
+#include "store.h"
+
+#define JOURNAL_MAX 2048
+
+int journal_load(struct store *s, const char *name, struct journal *j)
+{
+	char path[STORE_PATH_MAX], buf[JOURNAL_MAX];
+	jsmntok_t tok[32];
+	struct json js;
+	int64_t v;
+	size_t len;
+	int rc, t;
+
+	memset(j, 0, sizeof(*j));
+	if ((rc = store_path(s, path, "certs", name, "state", NULL)) != 0)
+		return rc;
+	rc = port_read_file(s->port, path, buf, sizeof(buf), &len);
+	if (rc == AL_ENOENT)
+		return 0;
+	if (rc == 0)
+		rc = json_parse(&js, buf, len, tok, 32);
+	if (rc != 0) {
+		log_warn(s->log, "%s: journal unreadable; starting this "
+		         "certificate's issuance over", path);
+		return 0;
+	}
+	json_get_string(&js, 0, "order", j->order, sizeof(j->order));
+	json_get_string(&js, 0, "last_error", j->last_error,
+	                sizeof(j->last_error));
+	if ((t = json_find(&js, 0, "gen")) >= 0 && json_int(&js, t, &v) == 0 &&
+	    v > 0 && v < 1000000000)
+		j->gen = (int)v;
+	if ((t = json_find(&js, 0, "failures")) >= 0 &&
+	    json_int(&js, t, &v) == 0 && v >= 0 && v < 1000000)
+		j->failures = (int)v;
+	if ((t = json_find(&js, 0, "next_try")) >= 0 &&
+	    json_int(&js, t, &v) == 0 && v >= 0)
+		j->next_try = v;
+	return 0;
+}
+
+int journal_save(struct store *s, const char *name, const struct journal *j)
+{
+	char path[STORE_PATH_MAX], buf[JOURNAL_MAX];
+	struct jw w;
+	size_t len;
+	int rc;
+
+	jw_init(&w, buf, sizeof(buf));
+	jw_obj_begin(&w);
+	jw_key(&w, "order");
+	jw_str(&w, j->order);
+	jw_key(&w, "gen");
+	jw_int(&w, j->gen);
+	jw_key(&w, "failures");
+	jw_int(&w, j->failures);
+	jw_key(&w, "next_try");
+	jw_int(&w, j->next_try);
+	jw_key(&w, "last_error");
+	jw_str(&w, j->last_error);
+	jw_obj_end(&w);
+	if ((rc = jw_finish(&w, &len)) != 0 ||
+	    (rc = store_path(s, path, "certs", name, "state", NULL)) != 0)
+		return rc;
+	rc = port_replace_file(s->port, path, buf, len, 0);
+	if (rc != 0)
+		log_err(s->log, "%s: cannot write the journal%s", path,
+		        rc == AL_ENOSPC ? ": no space left" : "");
+	return rc;
+}

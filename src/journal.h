@@ -1,0 +1,29 @@
+/* The per-certificate journal, STATE/certs/<name>/state: where an
+ * issuance stands, so a run cut by a power loss resumes instead of
+ * starting over (D8), and how it has been failing (S15). Written with the
+ * port's atomic replace, so it is always the old or the new version. */
+#ifndef ACMELET_JOURNAL_H
+#define ACMELET_JOURNAL_H
+
+#include <stdint.h>
+#include "acme.h"
+
+struct store;
+
+struct journal {
+	char order[ACME_URL_MAX]; /* order in progress, "" when none */
+	int gen;                  /* generation holding the pending key, 0 none */
+	int failures;             /* consecutive failed attempts */
+	int64_t next_try;         /* not before this wall time (backoff), 0 */
+	char last_error[256];     /* one line, for status */
+};
+
+/* Load the journal of name. A missing journal is an empty one (0). A
+ * corrupt one is reported, treated as empty (a new order follows; the live
+ * certificate is untouched) and returns 0. */
+int journal_load(struct store *s, const char *name, struct journal *j);
+
+/* Save the journal of name atomically. */
+int journal_save(struct store *s, const char *name, const struct journal *j);
+
+#endif
