@@ -24,7 +24,7 @@ endif
 
 # Files chosen by the configuration, not #ifdef blocks inside functions.
 LIB_SRC := src/log.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c \
-           src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/agent.c \
+           src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/order.c src/agent.c \
            src/cli.c port/posix/port_posix.c
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http_curl.c
 LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http_bearssl.c

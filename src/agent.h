@@ -4,16 +4,28 @@
 #ifndef ACMELET_AGENT_H
 #define ACMELET_AGENT_H
 
+#include "acme.h"
 #include "cli.h"
 #include "crypto.h"
+#include "der.h"
+#include "journal.h"
 #include "log.h"
 #include "store.h"
 
+#define CHAIN_MAX 32768 /* a served chain, PEM */
+
+/* The large per-issuance objects, allocated once per run (bounded). */
+struct work {
+	struct key account_key, cert_key;
+	struct acme_order order;
+	struct cert_facts facts;
+	struct journal journal;
+	char chain[CHAIN_MAX];
+};
+
 struct port;
 struct http;
-struct acme;
 struct responder;
-struct work;
 
 struct ctx {
 	const struct config *cfg;

@@ -33,6 +33,7 @@ int journal_load(struct store *s, const char *name, struct journal *j)
 		return 0;
 	}
 	json_get_string(&js, 0, "order", j->order, sizeof(j->order));
+	json_get_string(&js, 0, "names", j->names_id, sizeof(j->names_id));
 	json_get_string(&js, 0, "last_error", j->last_error,
 	                sizeof(j->last_error));
 	if ((t = json_find(&js, 0, "gen")) >= 0 && json_int(&js, t, &v) == 0 &&
@@ -58,6 +59,8 @@ int journal_save(struct store *s, const char *name, const struct journal *j)
 	jw_obj_begin(&w);
 	jw_key(&w, "order");
 	jw_str(&w, j->order);
+	jw_key(&w, "names");
+	jw_str(&w, j->names_id);
 	jw_key(&w, "gen");
 	jw_int(&w, j->gen);
 	jw_key(&w, "failures");
@@ -68,6 +71,7 @@ int journal_save(struct store *s, const char *name, const struct journal *j)
 	jw_str(&w, j->last_error);
 	jw_obj_end(&w);
 	if ((rc = jw_finish(&w, &len)) != 0 ||
+	    (rc = store_make_cert_dir(s, name)) != 0 ||
 	    (rc = store_path(s, path, "certs", name, "state", NULL)) != 0)
 		return rc;
 	rc = port_replace_file(s->port, path, buf, len, 0);

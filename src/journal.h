@@ -12,6 +12,7 @@ struct store;
 
 struct journal {
 	char order[ACME_URL_MAX]; /* order in progress, "" when none */
+	char names_id[65];        /* hex SHA-256 of the names it is for */
 	int gen;                  /* generation holding the pending key, 0 none */
 	int failures;             /* consecutive failed attempts */
 	int64_t next_try;         /* not before this wall time (backoff), 0 */

@@ -80,6 +80,11 @@ out:
 	return rc;
 }
 
+int store_make_cert_dir(struct store *s, const char *name)
+{
+	return make_dirs(s, "certs", name, 0);
+}
+
 int store_load_account(struct store *s, const char *ca_id, struct key *k,
                        char *url, size_t cap)
 {
@@ -195,7 +200,7 @@ int store_new_gen(struct store *s, const char *name, int *gen)
 	char path[STORE_PATH_MAX], g[32];
 	int rc, max = 0;
 
-	if ((rc = make_dirs(s, "certs", name, 0)) != 0 ||
+	if ((rc = store_make_cert_dir(s, name)) != 0 ||
 	    (rc = path_of(s, path, "certs", name, NULL)) != 0)
 		return rc;
 	if ((rc = port_list_dir(s->port, path, max_gen_cb, &max)) != 0)
@@ -225,43 +230,125 @@ int store_write_gen(struct store *s, const char *name, int gen,
 	return rc;
 }
 
+/* Remove every entry of one directory (files only), then the directory:
+ * a generation directory or a leftover one. */
+struct sweep {
+	struct store *s;
+	const char *dir;
+	int only_tmp; /* remove only leftovers of interrupted writes */
+};
+
+static int is_tmp(const char *entry)
+{
+	return strstr(entry, ".tmp-") != NULL;
+}
+
+static int sweep_cb(void *arg, const char *entry)
+{
+	struct sweep *sw = arg;
+	char path[STORE_PATH_MAX];
+
+	if ((!sw->only_tmp || is_tmp(entry)) &&
+	    snprintf(path, sizeof(path), "%s/%s", sw->dir, entry) <
+	    (int)sizeof(path))
+		port_remove(sw->s->port, path);
+	return 0;
+}
+
+static void sweep_dir(struct store *s, const char *dir, int only_tmp)
+{
+	struct sweep sw = { s, dir, only_tmp };
+
+	port_list_dir(s->port, dir, sweep_cb, &sw);
+	if (!only_tmp)
+		port_remove(s->port, dir);
+}
+
 struct prune {
 	struct store *s;
 	const char *name;
-	int keep1, keep2;
+	int keep[3];
+	int below, max_below; /* to find the generation before the live one */
 };
 
-/* Remove one old generation directory and its files. */
+static int kept(const struct prune *pr, int n)
+{
+	return n == pr->keep[0] || n == pr->keep[1] || n == pr->keep[2];
+}
+
+/* Remove generations not kept and leftovers of interrupted writes. */
 static int prune_cb(void *arg, const char *entry)
 {
-	static const char *const files[] = { "privkey.pem", "cert.pem",
-	                                     "chain.pem", "fullchain.pem" };
 	struct prune *pr = arg;
 	char path[STORE_PATH_MAX];
 	int n = gen_number(entry);
-	size_t i;
 
-	if (n < 0 || n == pr->keep1 || n == pr->keep2)
+	if (store_path(pr->s, path, "certs", pr->name, entry, NULL) != 0)
 		return 0;
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (store_path(pr->s, path, "certs", pr->name, entry, files[i]) == 0)
-			port_remove(pr->s->port, path);
-	if (path_of(pr->s, path, "certs", pr->name, entry) == 0)
+	if (is_tmp(entry))
 		port_remove(pr->s->port, path);
+	else if (n > 0)
+		sweep_dir(pr->s, path, kept(pr, n));
+	return 0;
+}
+
+static int below_cb(void *arg, const char *entry)
+{
+	struct prune *pr = arg;
+	int n = gen_number(entry);
+
+	if (n < pr->below && n > pr->max_below)
+		pr->max_below = n;
+	return 0;
+}
+
+int store_live_gen(struct store *s, const char *name)
+{
+	char path[STORE_PATH_MAX], target[64];
+
+	if (store_path(s, path, "certs", name, "live", NULL) != 0 ||
+	    port_read_link(s->port, path, target, sizeof(target)) != 0)
+		return 0;
+	return gen_number(target) > 0 ? gen_number(target) : 0;
+}
+
+void store_cleanup(struct store *s, const char *name, int pending)
+{
+	char path[STORE_PATH_MAX];
+	struct prune pr = { s, name, { -1, -1, pending }, 0, -1 };
+
+	if (store_path(s, path, "certs", name, NULL, NULL) != 0)
+		return;
+	pr.keep[0] = pr.below = store_live_gen(s, name);
+	if (pr.below > 0)
+		port_list_dir(s->port, path, below_cb, &pr);
+	pr.keep[1] = pr.max_below;
+	port_list_dir(s->port, path, prune_cb, &pr);
+}
+
+int store_read_gen(struct store *s, const char *name, int gen,
+                   const char *file, char *buf, size_t cap, size_t *len)
+{
+	char path[STORE_PATH_MAX], g[32];
+	int rc;
+
+	snprintf(g, sizeof(g), GEN_PREFIX "%d", gen);
+	if ((rc = store_path(s, path, "certs", name, g, file)) != 0 ||
+	    (rc = port_read_file(s->port, path, buf, cap - 1, len)) != 0)
+		return rc;
+	buf[*len] = '\0';
 	return 0;
 }
 
 int store_switch_live(struct store *s, const char *name, int gen)
 {
-	char path[STORE_PATH_MAX], target[64], old[64];
-	struct prune pr = { s, name, gen, -1 };
+	char path[STORE_PATH_MAX], target[64];
+	struct prune pr = { s, name, { gen, store_live_gen(s, name), -1 }, 0, -1 };
 	int rc;
 
 	snprintf(target, sizeof(target), GEN_PREFIX "%d", gen);
 	if ((rc = path_of(s, path, "certs", name, "live")) != 0)
 		return rc;
-	if (port_read_link(s->port, path, old, sizeof(old)) == 0)
-		pr.keep2 = gen_number(old);
 	if ((rc = port_replace_link(s->port, path, target)) != 0) {
 		log_err(s->log, "%s: cannot switch to %s%s", path, target,
 		        rc == AL_ENOSPC ? ": no space left" : "");

@@ -39,6 +39,9 @@ int store_path(const struct store *s, char *out, const char *a,
  * ("acme-v02.api.letsencrypt.org_directory"). */
 void store_ca_id(const char *url, char *out, size_t cap);
 
+/* Create STATE/certs/<name> (and its parents) when missing. */
+int store_make_cert_dir(struct store *s, const char *name);
+
 /* Load the account key of a CA; AL_ENOENT when there is none. url gets the
  * account URL, or "" when it was never recorded. */
 int store_load_account(struct store *s, const char *ca_id, struct key *k,
@@ -57,6 +60,18 @@ int store_save_account_url(struct store *s, const char *ca_id,
 int store_read_live(struct store *s, const char *name, const char *file,
                     char *buf, size_t cap, size_t *len);
 
+/* Read file of generation gen of name into buf (NUL-terminated). */
+int store_read_gen(struct store *s, const char *name, int gen,
+                   const char *file, char *buf, size_t cap, size_t *len);
+
+/* The number of the live generation of name, 0 when none. */
+int store_live_gen(struct store *s, const char *name);
+
+/* Remove what an interrupted run left behind: temporary files, and
+ * generations other than the live one, the one before it and pending.
+ * Writes nothing when there is nothing to remove (E2). */
+void store_cleanup(struct store *s, const char *name, int pending);
+
 /* Create a new, empty generation directory for name; *gen gets its number. */
 int store_new_gen(struct store *s, const char *name, int *gen);
 
@@ -65,7 +80,7 @@ int store_write_gen(struct store *s, const char *name, int gen,
                     const char *file, const void *data, size_t len, int flags);
 
 /* Make generation gen live, atomically, then remove generations other than
- * the new live one and the one it replaced. */
+ * the new live one and the one it replaced, and leftover temporary files. */
 int store_switch_live(struct store *s, const char *name, int gen);
 
 #endif

@@ -1,0 +1,362 @@
+/* The order state machine (RFC 8555 §7.1): pending -> ready -> processing
+ * -> valid. What a restart needs is in the journal: the order URL (so no
+ * needless new order) and the generation holding the pending key (so no
+ * needless new key). The live certificate is touched only by the final
+ * switch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent.h"
+#include "err.h"
+#include "order.h"
+#include "pem.h"
+#include "port.h"
+#include "responder.h"
+
+#define CSR_MAX 8192
+#define POLL_FIRST_MS 50     /* validation is usually done by then */
+#define POLL_MAX_MS 5000
+#define QUIET_MS 20          /* no validator fetch for this long: go poll */
+#define ORDER_DEADLINE_MS (5 * 60 * 1000)
+
+static int64_t mono(void *port)
+{
+	return port_mono_ms(port);
+}
+
+/* Fetch every authorization; hand the http-01 tokens of pending ones to
+ * the responder and tell the CA they are ready. *posted counts them. */
+static int answer_authzs(struct ctx *c, const struct acme_order *o,
+                         const char *thumb, int *posted)
+{
+	struct acme_authz az;
+	char keyauth[RESP_KEYAUTH_MAX];
+	int i, rc;
+
+	*posted = 0;
+	for (i = 0; i < o->nauthz; i++) {
+		if ((rc = acme_get_authz(c->acme, o->authz[i], &az)) != 0)
+			return rc;
+		if (strcmp(az.status, "valid") == 0)
+			continue; /* reused authorization: nothing to answer */
+		if (strcmp(az.status, "pending") != 0 || !az.chall_url[0]) {
+			log_err(&c->log, "%s: authorization is %s%s", az.identifier,
+			        az.status, az.chall_url[0] ? "" :
+			        " and offers no http-01 challenge (wildcards need dns-01)");
+			return AL_EPROTO;
+		}
+		if (snprintf(keyauth, sizeof(keyauth), "%s.%s", az.token, thumb) >=
+		    (int)sizeof(keyauth) ||
+		    responder_add(c->resp, az.token, keyauth) != 0) {
+			log_err(&c->log, "%s: challenge token too long", az.identifier);
+			return AL_EPROTO;
+		}
+		if (strcmp(az.chall_status, "pending") == 0 &&
+		    (rc = acme_answer_challenge(c->acme, az.chall_url)) != 0)
+			return rc;
+		(*posted)++;
+	}
+	return 0;
+}
+
+/* Explain why an order became invalid: the first failed challenge. */
+static void report_invalid(struct ctx *c, const struct acme_order *o)
+{
+	struct acme_authz az;
+	int i;
+
+	for (i = 0; i < o->nauthz; i++) {
+		if (acme_get_authz(c->acme, o->authz[i], &az) != 0 ||
+		    strcmp(az.status, "invalid") != 0)
+			continue;
+		acme_authz_problem(c->acme, o->authz[i]);
+		log_err(&c->log, "%s: validation failed: %s; check that port 80 "
+		        "of this name reaches acmelet (--http-port) from the "
+		        "internet", az.identifier, c->acme->problem);
+		return;
+	}
+	log_err(&c->log, "%s: the CA marked the order invalid", o->url);
+}
+
+/* Poll the order until its status leaves `from`, serving http-01 answers
+ * meanwhile. The first poll waits until the validator fetched every token
+ * and went quiet (or POLL_MAX_MS passed), so it usually finds the order
+ * decided. */
+static int wait_order(struct ctx *c, struct acme_order *o, const char *from)
+{
+	int64_t start = port_mono_ms(c->port), delay = POLL_FIRST_MS;
+	int rc;
+
+	/* CAs validate from several vantage points: once every token was
+	 * fetched, let the other fetches finish (QUIET_MS without one). */
+	while (port_mono_ms(c->port) - start < POLL_MAX_MS) {
+		int quiet = responder_unserved(c->resp) == 0;
+
+		rc = responder_serve(c->resp, quiet ? QUIET_MS : POLL_MAX_MS, mono,
+		                     c->port);
+		if (rc < 0)
+			return AL_EFAIL;
+		if (quiet && rc == 0)
+			break;
+	}
+	for (;;) {
+		if ((rc = acme_get_order(c->acme, o)) != 0)
+			return rc;
+		if (strcmp(o->status, from) != 0)
+			return 0;
+		if (port_mono_ms(c->port) - start > ORDER_DEADLINE_MS) {
+			log_err(&c->log, "%s: still %s after %d minutes; try again "
+			        "later", o->url, from, ORDER_DEADLINE_MS / 60000);
+			return AL_ETIMEOUT;
+		}
+		if (o->retry_after > 0) /* the server's wish wins (RFC 8555 §8.2) */
+			delay = (int64_t)(o->retry_after > 60 ? 60 : o->retry_after) *
+			        1000;
+		if (responder_serve(c->resp, (int)delay, mono, c->port) < 0)
+			return AL_EFAIL;
+		delay = delay * 2 > POLL_MAX_MS ? POLL_MAX_MS : delay * 2;
+	}
+}
+
+/* The served chain must start with a certificate for our key and names. */
+static int check_chain(struct ctx *c, const struct key *k, const char *pem,
+                       size_t len, size_t *cert_end)
+{
+	unsigned char der[CHAIN_MAX / 2];
+	br_x509_decoder_context dc;
+	struct cert_facts *f = &c->work->facts;
+	size_t der_len;
+
+	if (pem_decode_next(pem, len, "CERTIFICATE", der, sizeof(der), &der_len,
+	                    cert_end, NULL, 0) != 0 ||
+	    cert_facts_der(der, der_len, f) != 0) {
+		log_err(&c->log, "%s: the CA sent no readable certificate",
+		        c->cfg->cert_name);
+		return AL_EPROTO;
+	}
+	br_x509_decoder_init(&dc, NULL, NULL);
+	br_x509_decoder_push(&dc, der, der_len);
+	if (!br_x509_decoder_get_pkey(&dc) ||
+	    !key_matches_pub(k, br_x509_decoder_get_pkey(&dc)) ||
+	    !cert_covers(f, c->cfg->names, c->cfg->nnames)) {
+		log_err(&c->log, "%s: the CA sent a certificate for another key or "
+		        "other names; keeping the current one", c->cfg->cert_name);
+		return AL_EPROTO;
+	}
+	return 0;
+}
+
+/* Write the new generation completely, then make it live (invariant 1). */
+static int install(struct ctx *c, int gen, const char *pem, size_t len,
+                   size_t cert_end)
+{
+	const char *name = c->cfg->cert_name;
+	int rc;
+
+	if ((rc = store_write_gen(&c->store, name, gen, "cert.pem", pem,
+	                          cert_end, 0)) != 0 ||
+	    (rc = store_write_gen(&c->store, name, gen, "chain.pem",
+	                          pem + cert_end, len - cert_end, 0)) != 0 ||
+	    (rc = store_write_gen(&c->store, name, gen, "fullchain.pem", pem,
+	                          len, 0)) != 0)
+		return rc;
+	return store_switch_live(&c->store, name, gen);
+}
+
+/* Hex SHA-256 of the names, one per line: which names an order is for. */
+static void names_id(const struct config *cfg, char out[65])
+{
+	br_sha256_context h;
+	unsigned char d[32];
+	int i;
+
+	br_sha256_init(&h);
+	for (i = 0; i < cfg->nnames; i++) {
+		br_sha256_update(&h, cfg->names[i], strlen(cfg->names[i]));
+		br_sha256_update(&h, "\n", 1);
+	}
+	br_sha256_out(&h, d);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static int save_journal(struct ctx *c)
+{
+	return journal_save(&c->store, c->cfg->cert_name, &c->work->journal);
+}
+
+/* Load the key of the journal's pending generation into k; AL_ENOENT when
+ * there is none of the configured type. */
+static int load_pending_key(struct ctx *c, struct key *k)
+{
+	const struct journal *j = &c->work->journal;
+	char *pem = c->work->chain;
+	size_t len;
+	int rc;
+
+	if (j->gen <= 0)
+		return AL_ENOENT;
+	rc = store_read_gen(&c->store, c->cfg->cert_name, j->gen, "privkey.pem",
+	                    pem, CHAIN_MAX, &len);
+	if (rc == 0)
+		rc = key_from_pem(k, pem, len) == 0 &&
+		     k->type == c->cfg->key_type ? 0 : AL_ENOENT;
+	memset(pem, 0, CHAIN_MAX);
+	return rc == 0 ? 0 : AL_ENOENT;
+}
+
+/* The pending key: the journal's, or a new one in a new generation,
+ * recorded before it is used so a restart uses the same key. */
+static int pending_key(struct ctx *c, struct key *k)
+{
+	struct journal *j = &c->work->journal;
+	char *pem = c->work->chain;
+	size_t len;
+	int rc, gen;
+
+	if (load_pending_key(c, k) == 0)
+		return 0;
+	if ((rc = key_generate(k, c->cfg->key_type, &c->rng)) != 0 ||
+	    (rc = key_to_pem(k, pem, CHAIN_MAX, &len)) != 0)
+		return rc;
+	if ((rc = store_new_gen(&c->store, c->cfg->cert_name, &gen)) == 0)
+		rc = store_write_gen(&c->store, c->cfg->cert_name, gen,
+		                     "privkey.pem", pem, len, PORT_PRIVATE);
+	memset(pem, 0, CHAIN_MAX);
+	if (rc != 0)
+		return rc;
+	j->gen = gen;
+	return save_journal(c);
+}
+
+/* Resume the journal's order when it is for these names and still usable,
+ * else create a new one and record it. */
+static int order_start(struct ctx *c, struct acme_order *o)
+{
+	struct journal *j = &c->work->journal;
+	char id[65];
+	int rc;
+
+	names_id(c->cfg, id);
+	if (j->order[0] && strcmp(j->names_id, id) == 0) {
+		memset(o, 0, sizeof(*o));
+		snprintf(o->url, sizeof(o->url), "%s", j->order);
+		rc = acme_get_order(c->acme, o);
+		if (rc != 0 && rc != AL_EPROTO)
+			return rc; /* network trouble: keep the journal as it is */
+		if (rc == 0 && strcmp(o->status, "invalid") != 0) {
+			log_info(&c->log, "%s: resuming order %s (%s)",
+			         c->cfg->cert_name, o->url, o->status);
+			return 0;
+		}
+		log_info(&c->log, "%s: order %s is no longer usable; making a new "
+		         "one", c->cfg->cert_name, o->url);
+	}
+	if ((rc = acme_new_order(c->acme, c->cfg->names, c->cfg->nnames, o)) != 0)
+		return rc;
+	snprintf(j->order, sizeof(j->order), "%s", o->url);
+	memcpy(j->names_id, id, sizeof(j->names_id));
+	return save_journal(c);
+}
+
+/* From a ready order to a valid one: CSR with the pending key, finalize,
+ * wait while processing. */
+static int finalize(struct ctx *c, struct acme_order *o, struct key *k)
+{
+	unsigned char csr[CSR_MAX];
+	size_t len;
+	int rc;
+
+	if ((rc = pending_key(c, k)) != 0 ||
+	    (rc = csr_build(k, c->cfg->names, c->cfg->nnames, csr, sizeof(csr),
+	                    &len)) != 0 ||
+	    (rc = acme_finalize(c->acme, o, csr, len)) != 0)
+		return rc;
+	if (strcmp(o->status, "processing") == 0)
+		return wait_order(c, o, "processing");
+	return 0;
+}
+
+/* Download the chain of a valid order and make it live. */
+static int download_and_install(struct ctx *c, struct acme_order *o,
+                                struct key *k)
+{
+	struct journal *j = &c->work->journal;
+	char *pem = c->work->chain;
+	size_t len, cert_end;
+	int rc;
+
+	if (!o->certificate[0]) {
+		log_err(&c->log, "%s: valid order without certificate URL", o->url);
+		return AL_EPROTO;
+	}
+	if ((rc = acme_download(c->acme, o->certificate, pem, CHAIN_MAX,
+	                        &len)) != 0 ||
+	    (rc = check_chain(c, k, pem, len, &cert_end)) != 0 ||
+	    (rc = install(c, j->gen, pem, len, cert_end)) != 0)
+		return rc;
+	j->order[0] = j->names_id[0] = '\0';
+	j->gen = 0;
+	return save_journal(c);
+}
+
+/* Drive the order through its states; *restart is set when it must be
+ * replaced by a new order (it failed, or its key is lost). */
+static int order_step(struct ctx *c, struct acme_order *o, const char *thumb,
+                      int *restart)
+{
+	struct key *k = &c->work->cert_key;
+	int rc, posted;
+
+	*restart = 0;
+	if (strcmp(o->status, "pending") == 0) {
+		if ((rc = answer_authzs(c, o, thumb, &posted)) != 0 ||
+		    (rc = wait_order(c, o, "pending")) != 0)
+			return rc;
+		responder_clear(c->resp);
+	}
+	if (strcmp(o->status, "ready") == 0 && (rc = finalize(c, o, k)) != 0)
+		return rc;
+	if (strcmp(o->status, "processing") == 0 &&
+	    (rc = wait_order(c, o, "processing")) != 0)
+		return rc;
+	if (strcmp(o->status, "valid") == 0) {
+		if (load_pending_key(c, k) == 0)
+			return download_and_install(c, o, k);
+		log_warn(&c->log, "%s: the key of order %s is lost; making a new "
+		         "order", c->cfg->cert_name, o->url);
+		*restart = 1;
+		return AL_ENOENT;
+	}
+	if (strcmp(o->status, "invalid") == 0)
+		report_invalid(c, o);
+	else
+		log_err(&c->log, "%s: order is %s; try again later", o->url,
+		        o->status);
+	*restart = 1;
+	return AL_EPROTO;
+}
+
+int order_run(struct ctx *c, const struct key *acct)
+{
+	struct journal *j = &c->work->journal;
+	struct acme_order *o = &c->work->order;
+	char thumb[44];
+	int rc, restart, tries;
+
+	if ((rc = key_thumbprint(acct, thumb)) != 0)
+		return rc;
+	for (tries = 0; tries < 2; tries++) {
+		if ((rc = order_start(c, o)) != 0)
+			return rc;
+		rc = order_step(c, o, thumb, &restart);
+		if (!restart)
+			return rc;
+		j->order[0] = '\0'; /* never resume a failed order */
+		if (rc != AL_ENOENT) {
+			save_journal(c);
+			return rc;
+		}
+	}
+	return rc;
+}
