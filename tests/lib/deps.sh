@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the Debian 12 packages that building and testing acmelet need,
+# only those missing. As root it installs them; otherwise it names them and
+# fails. Silent when nothing is missing.
+
+PACKAGES="build-essential make libbearssl-dev libcurl4-openssl-dev libjsmn-dev
+pebble openssl ca-certificates curl perl valgrind clang libclang-rt-dev
+python3 procps strace"
+# libclang-rt-dev: clang's sanitizer runtimes, only a Recommends of clang.
+
+missing=""
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+	[ "$status" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing Debian packages:$missing (as root: apt-get install$missing)" >&2
+	exit 1
+fi
+
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq </dev/null || exit 1
+# shellcheck disable=SC2086 # one word per package
+apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends $missing </dev/null || exit 1
