@@ -70,9 +70,11 @@ $(BIN): $(BUILD)/src/main.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS-y)
 	@echo "built $@ with $(CONFIG):" $$(grep '=y' $(CONFIG) | sed 's/CONFIG_//;s/=y//' | tr '\n' ' ')
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBA)
+# Tests may run the agent on the simulated port (port/sim), never the product.
+SIM_OBJ := $(BUILD)/port/sim/port_sim.o
+$(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(SIM_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS-y)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(SIM_OBJ) $(LIBA) $(LIBS-y)
 
 unit: $(UNIT_BIN)
 

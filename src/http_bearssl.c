@@ -543,6 +543,8 @@ static int sio_read(struct http *h, void *dst, size_t cap)
 /* Append more plaintext to rbuf: >0, 0 on close, or a negative code. */
 static int rd_more(struct http *h)
 {
+	int n;
+
 	if (h->roff > 0) {
 		memmove(h->rbuf, h->rbuf + h->roff, h->rlen - h->roff);
 		h->rlen -= h->roff;
@@ -553,7 +555,10 @@ static int rd_more(struct http *h)
 		        h->conn_host, h->conn_port, HEAD_MAX);
 		return AL_EPROTO;
 	}
-	return sio_read(h, h->rbuf + h->rlen, sizeof(h->rbuf) - h->rlen);
+	n = sio_read(h, h->rbuf + h->rlen, sizeof(h->rbuf) - h->rlen);
+	if (n > 0)
+		h->rlen += (size_t)n;
+	return n;
 }
 
 /* The next line, without its CRLF and NUL-terminated inside rbuf; valid
