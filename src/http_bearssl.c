@@ -1,13 +1,21 @@
 /* The HTTP transport on BearSSL: HTTP/1.1 over its TLS client, for the
  * static build (libcurl dropped BearSSL in 8.15).
  *
- * Everything lives in one allocation made by http_open(): the TLS engine
- * with its bidirectional record buffer, an 8 KiB plaintext buffer for the
- * response head, and the X.509 wrapper. A request allocates nothing; the
- * trust anchors are loaded once, at the first connection, into their own
- * arena (trust.c). The socket is non-blocking and every wait is a poll()
- * bounded by the request's deadline, connect included (getaddrinfo itself
- * cannot be bounded). */
+ * Everything lives in one allocation made by http_open() (~65 KiB): the
+ * TLS engine with its bidirectional record buffer, an 8 KiB plaintext
+ * buffer that holds the request head and then the response head, and the
+ * X.509 wrapper. A request allocates nothing; the trust anchors are loaded
+ * once, at the first connection, into their own arena (trust.c), so a bad
+ * --ca-file shows as AL_ETLS on the first request, as with libcurl.
+ *
+ * Certificates are checked against the port's wall clock, and not at all
+ * while the port says that clock is unset (AL_ECLOCK). For an IP literal
+ * no SNI is sent and trust.c's wrapper demands a matching iPAddress SAN:
+ * BearSSL itself compares names with dNSName entries only.
+ *
+ * The socket is non-blocking and every wait is a poll() bounded by the
+ * request's deadline, connect included (getaddrinfo itself cannot be
+ * bounded). */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -633,7 +641,7 @@ static void add_link(char *dst, size_t cap, const char *v, size_t n)
 {
 	size_t used = strlen(dst), sep = used ? 2 : 0;
 
-	if (used + sep + n >= cap)
+	if (n == 0 || used + sep + n >= cap)
 		return;
 	memcpy(dst + used, ", ", sep);
 	memcpy(dst + used + sep, v, n);
@@ -793,13 +801,32 @@ static int too_big(struct http *h, const struct http_response *r)
 	return AL_E2BIG;
 }
 
+/* The size of a chunk-size line; more than room counts as room + 1. */
+static int chunk_size(const char *line, size_t room, size_t *size)
+{
+	const char *p = line;
+	size_t v = 0;
+	int d;
+
+	for (; *p != '\0'; p++) {
+		d = *p >= '0' && *p <= '9' ? *p - '0' :
+		    *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
+		    *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+		if (d < 0)
+			break;
+		v = v > room / 16 ? room + 1 : v * 16 + (size_t)d;
+	}
+	*size = v > room ? room + 1 : v;
+	/* Chunk extensions (";name=value") are allowed and ignored. */
+	return p > line && (*p == '\0' || *p == ';' || *p == ' ' || *p == '\t');
+}
+
 /* A chunked body, trailers read and ignored. */
 static int read_chunked(struct http *h, struct http_response *r,
                         size_t room)
 {
-	char *line, *e;
-	size_t n;
-	unsigned long long size;
+	char *line;
+	size_t n, size;
 	int rc;
 
 	for (;;) {
@@ -807,10 +834,7 @@ static int read_chunked(struct http *h, struct http_response *r,
 		rc = rd_line(h, &line, &n);
 		if (rc != 0)
 			return rc;
-		errno = 0;
-		size = strtoull(line, &e, 16);
-		if (e == line || errno != 0 || line[0] == '-' || line[0] == '+' ||
-		    (*e != '\0' && *e != ';' && *e != ' ' && *e != '\t'))
+		if (!chunk_size(line, room, &size))
 			break;
 		if (size == 0) {
 			while ((rc = rd_line(h, &line, &n)) == 0 && n > 0)
@@ -819,10 +843,10 @@ static int read_chunked(struct http *h, struct http_response *r,
 		}
 		if (size > room - r->body_len)
 			return too_big(h, r);
-		rc = rd_copy(h, r->body + r->body_len, (size_t)size);
+		rc = rd_copy(h, r->body + r->body_len, size);
 		if (rc != 0)
 			return rc;
-		r->body_len += (size_t)size;
+		r->body_len += size;
 		rc = rd_line(h, &line, &n);
 		if (rc != 0)
 			return rc;
@@ -944,6 +968,7 @@ static int request_once(struct http *h, const struct url *u,
 	return rc;
 }
 
+/* Perform one request (see http.h); reuses the kept-alive connection. */
 int http_request(struct http *h, const char *method, const char *url,
                  const char *content_type, const void *body, size_t body_len,
                  struct http_response *resp)
@@ -963,6 +988,8 @@ int http_request(struct http *h, const char *method, const char *url,
 	rc = url_parse(h, url, &u);
 	if (rc != 0)
 		return rc;
+	if (body == NULL)
+		body_len = 0;
 	h->requests++;
 	h->deadline = port_mono_ms(h->port) + (int64_t)h->timeout_s * 1000;
 	rc = request_once(h, &u, method, content_type, body, body_len, resp);
@@ -978,6 +1005,9 @@ int http_request(struct http *h, const char *method, const char *url,
 	return 0;
 }
 
+/* Create the transport (see http.h). AL_EINVAL without opts or
+ * opts->port (its clocks are needed), or for a user agent with control
+ * characters; AL_EFAIL without memory. Nothing is loaded or connected yet. */
 int http_open(struct http **out, const struct http_opts *opts)
 {
 	struct http *h;
@@ -1003,11 +1033,13 @@ int http_open(struct http **out, const struct http_opts *opts)
 	return 0;
 }
 
+/* Reason for the last failed request, "" when none failed yet. */
 const char *http_error(const struct http *h)
 {
 	return h ? h->err : "";
 }
 
+/* Requests asked for and TCP connections opened since http_open(). */
 void http_stats(const struct http *h, unsigned *requests,
                 unsigned *connections)
 {
@@ -1017,6 +1049,8 @@ void http_stats(const struct http *h, unsigned *requests,
 		*connections = h ? h->connections : 0;
 }
 
+/* Drop the connection (no close_notify: HTTP framing already says where
+ * the data ends) and free everything; NULL is ignored. */
 void http_close(struct http *h)
 {
 	if (h == NULL)
