@@ -23,11 +23,12 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Files chosen by the configuration, not #ifdef blocks inside functions.
-LIB_SRC := src/log.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c \
-           src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/order.c src/agent.c \
+LIB_SRC := src/log.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c src/schedule.c src/ari.c \
+           src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/order.c src/agent.c src/conffile.c src/hook.c \
+           src/commands.c src/status.c src/daemon.c \
            src/cli.c port/posix/port_posix.c
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http_curl.c
-LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http_bearssl.c
+LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http_bearssl.c src/trust.c
 LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/responder.c
 LIBS-y := -lbearssl
 LIBS-$(CONFIG_HTTP_CURL) += -lcurl

@@ -15,6 +15,8 @@
 #include "port.h"
 #include "order.h"
 #include "responder.h"
+#include "schedule.h"
+#include "hook.h"
 
 
 /* Format a Unix time as an ISO date for log lines. */
@@ -139,10 +141,15 @@ static int issue_online(struct ctx *c)
 	if ((rc = responder_open(c->resp, cfg->http_addr, cfg->http_port,
 	                         &c->log)) != 0)
 		return rc;
+	if (c->http && c->http_ca != cfg->ca_file) { /* other trust: reopen */
+		http_close(c->http);
+		c->http = NULL;
+	}
 	if (!c->http && (rc = http_open(&c->http, &ho)) != 0) {
 		log_err(&c->log, "cannot start the HTTPS client");
 		return rc;
 	}
+	c->http_ca = cfg->ca_file;
 	acme_init(c->acme, c->http, &c->log);
 	if ((rc = acme_get_directory(c->acme, cfg->server)) != 0)
 		return rc;
@@ -152,9 +159,76 @@ static int issue_online(struct ctx *c)
 	return order_run(c, &c->work->account_key);
 }
 
-int agent_issue(struct ctx *c)
+/* Remember a failure in the journal: count, backoff (S15, or the CA's
+ * Retry-After when it asked for more), last error for status. */
+static void record_failure(struct ctx *c)
 {
-	char when[40];
+	struct journal *j = &c->work->journal;
+	int64_t now = port_wall_time(c->port), wait, asked = 0;
+
+	if (j->failures < 1000000)
+		j->failures++;
+	wait = sched_backoff(j->failures);
+	if (c->acme->problem_type[0] &&
+	    sched_parse_retry_after(c->acme->resp.retry_after, now, &asked) == 0 &&
+	    asked > wait)
+		wait = asked > 7 * 86400 ? 7 * 86400 : asked;
+	j->next_try = now + wait;
+	snprintf(j->last_error, sizeof(j->last_error), "%s", c->last_error);
+	journal_save(&c->store, c->cfg->cert_name, j);
+}
+
+/* 1 when the certificate is in its failure backoff (and says so once). */
+static int in_backoff(struct ctx *c)
+{
+	const struct journal *j = &c->work->journal;
+	char when[32];
+
+	if (j->failures == 0 || port_wall_time(c->port) >= j->next_try)
+		return 0;
+	log_info(&c->log, "%s: failed %d time%s, next try %s (acmelet retry %s "
+	         "tries now)", c->cfg->cert_name, j->failures,
+	         j->failures == 1 ? "" : "s",
+	         iso_time(j->next_try, when, sizeof(when)), c->cfg->cert_name);
+	return 1;
+}
+
+/* Issue now: the network part, then the hook with what happened. */
+static int issue_now(struct ctx *c)
+{
+	char when[32], dir[STORE_PATH_MAX];
+	int rc, renewal = store_live_gen(&c->store, c->cfg->cert_name) > 0;
+
+	if ((rc = rng_init(&c->rng, c->port)) != 0) {
+		log_err(&c->log, "the system's entropy pool is not seeded yet; "
+		        "refusing to make keys, try again in a minute");
+		return rc;
+	}
+	c->last_error[0] = '\0';
+	rc = issue_online(c);
+	responder_close(c->resp);
+	if (c->http) {
+		unsigned reqs, conns;
+
+		http_stats(c->http, &reqs, &conns);
+		log_debug(&c->log, "acme: %u requests, %u connections, %u badNonce "
+		          "retries", reqs, conns, c->acme->bad_nonces);
+	}
+	store_path(&c->store, dir, "certs", c->cfg->cert_name, "live", NULL);
+	if (rc != 0) {
+		record_failure(c);
+		hook_run(c->cfg, &c->log, "failed", dir, c->last_error);
+		return rc;
+	}
+	log_info(&c->log, "%s: new certificate is live, valid until %s",
+	         c->cfg->cert_name, iso_time(c->work->facts.not_after, when,
+	                                      sizeof(when)));
+	hook_run(c->cfg, &c->log, renewal ? "renewed" : "issued", dir, NULL);
+	return AGENT_ISSUED;
+}
+
+int agent_run(struct ctx *c, int flags)
+{
 	int rc;
 
 	if (!(c->work = calloc(1, sizeof(*c->work))))
@@ -166,24 +240,64 @@ int agent_issue(struct ctx *c)
 		goto out;
 	}
 	load_journal(c);
-	if (!c->cfg->force && live_is_good(c, &c->work->facts)) {
-		rc = 0;
-		goto out;
-	}
-	if ((rc = rng_init(&c->rng, c->port)) != 0) {
-		log_err(&c->log, "the system's entropy pool is not seeded yet; "
-		        "refusing to make keys, try again in a minute");
-		goto out;
-	}
-	rc = issue_online(c);
-	responder_close(c->resp);
-	if (rc == 0)
-		log_info(&c->log, "%s: new certificate is live, valid until %s",
-		         c->cfg->cert_name, iso_time(c->work->facts.not_after, when,
-		                                      sizeof(when)));
+	if (!c->cfg->force && live_is_good(c, &c->work->facts))
+		rc = AGENT_NOTHING;
+	else if ((flags & AGENT_BACKOFF) && in_backoff(c))
+		rc = AGENT_WAITING;
+	else
+		rc = issue_now(c);
 out:
-	memset(c->work, 0, sizeof(*c->work)); /* keys do not linger in memory */
+	explicit_bzero(c->work, sizeof(*c->work)); /* no key lingers */
 	free(c->work);
 	c->work = NULL;
 	return rc;
+}
+
+int agent_issue(struct ctx *c)
+{
+	int rc = agent_run(c, 0);
+
+	return rc < 0 ? rc : 0;
+}
+
+int agent_retry(struct ctx *c)
+{
+	struct journal j;
+	int rc;
+
+	if ((rc = journal_load(&c->store, c->cfg->cert_name, &j)) != 0 ||
+	    j.failures == 0)
+		return rc;
+	j.failures = 0;
+	j.next_try = 0;
+	log_info(&c->log, "%s: failure backoff cleared", c->cfg->cert_name);
+	return journal_save(&c->store, c->cfg->cert_name, &j);
+}
+
+int agent_status(struct ctx *c, struct cert_status *st)
+{
+	char pem[CHAIN_MAX];
+	struct journal j;
+	size_t len;
+
+	memset(st, 0, sizeof(*st));
+	journal_load(&c->store, c->cfg->cert_name, &j);
+	st->failures = j.failures;
+	st->next_try = j.next_try;
+	snprintf(st->last_error, sizeof(st->last_error), "%s", j.last_error);
+	st->pending_order = j.order[0] != '\0';
+	if (store_read_live(&c->store, c->cfg->cert_name, "cert.pem", pem,
+	                    sizeof(pem), &len) == 0 &&
+	    cert_facts_pem(pem, len, &st->facts) == 0) {
+		st->has_cert = 1;
+		st->due = renew_at(&st->facts);
+		st->covers = cert_covers(&st->facts, c->cfg->names, c->cfg->nnames);
+	}
+	if (!st->has_cert || !st->covers)
+		st->next_at = 0, st->action = "issue";
+	else
+		st->next_at = st->due, st->action = "renew";
+	if (st->failures > 0 && st->next_try > st->next_at)
+		st->next_at = st->next_try, st->action = "retry";
+	return 0;
 }

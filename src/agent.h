@@ -34,15 +34,44 @@ struct ctx {
 	struct store store;
 	struct rng rng;
 	struct http *http;          /* opened on first need */
+	const char *http_ca;        /* the ca_file it was opened with */
 	struct acme *acme;          /* bounded buffers, allocated once */
 	struct responder *resp;     /* allocated once */
 	struct work *work;          /* per-issuance objects */
+	char last_error[256];       /* last error line, for journal and hook */
 };
 
+/* What agent_run did. */
+enum { AGENT_NOTHING = 0, AGENT_ISSUED = 1, AGENT_WAITING = 2 };
+#define AGENT_BACKOFF 1 /* flag: skip a certificate in its failure backoff */
+
 /* Make sure cfg's names have a good live certificate: nothing when the
- * stored one covers them and is not due (S6), else a new issuance. Returns
- * 0 (issued or nothing to do) or a negative AL_E* code after logging one
- * line that says what went wrong and what to do. */
+ * stored one covers them and is not due (S6), else a new issuance. With
+ * AGENT_BACKOFF a certificate that failed recently waits its turn (S15).
+ * A failure is recorded in the journal and reported to the hook; the live
+ * certificate is never touched by a failure. Returns AGENT_* or a negative
+ * AL_E* code after logging one line that says what to do. */
+int agent_run(struct ctx *c, int flags);
+
+/* agent_run without backoff, 0 for issued or nothing to do. */
 int agent_issue(struct ctx *c);
+
+/* Clear the failure backoff of the certificate (acmelet retry, SIGUSR1).
+ * Writes only when there was a backoff. */
+int agent_retry(struct ctx *c);
+
+/* What status shows of one certificate; read only, writes nothing. */
+struct cert_status {
+	int has_cert, covers, pending_order;
+	struct cert_facts facts;
+	int64_t due;           /* renewal time of the live certificate */
+	int failures;
+	int64_t next_try;
+	char last_error[256];
+	const char *action;    /* "issue", "renew" or "retry" */
+	int64_t next_at;       /* when that happens (0: now) */
+};
+
+int agent_status(struct ctx *c, struct cert_status *st);
 
 #endif

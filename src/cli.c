@@ -1,18 +1,21 @@
-/* Command line parsing with getopt_long; values are checked here so that a
- * wrong option is a usage error (exit 2) before anything else happens. */
+/* Command line parsing with getopt_long, and the one table of settings the
+ * configuration file shares: a key in the file is a long option's name.
+ * Values are checked when parsed, so a wrong option is a usage error
+ * (exit 2) before anything else happens. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "err.h"
 #include "log.h"
 
-#define DEFAULT_STATE_DIR "/etc/acmelet"
-
 enum { OPT_CA_FILE = 256, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_ADDR,
-       OPT_NAME, OPT_FORCE, OPT_STAGING, OPT_LOG, OPT_VERSION, OPT_TIMEOUT };
+       OPT_NAME, OPT_FORCE, OPT_STAGING, OPT_LOG, OPT_VERSION, OPT_TIMEOUT,
+       OPT_HOOK, OPT_JSON, OPT_NAMES };
 
 static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
 	{ "server", required_argument, NULL, 's' },
 	{ "staging", no_argument, NULL, OPT_STAGING },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
@@ -23,50 +26,64 @@ static const struct option long_opts[] = {
 	{ "http-addr", required_argument, NULL, OPT_HTTP_ADDR },
 	{ "key-type", required_argument, NULL, 'k' },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "hook", required_argument, NULL, OPT_HOOK },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log", required_argument, NULL, OPT_LOG },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
+static const char *const commands[] = { "issue", "renew", "run", "status",
+                                        "retry", "cron-line" };
+
 void cli_usage(FILE *out)
 {
 	fputs(
-"usage: acmelet [options] issue NAME...\n"
+"usage: acmelet [options] issue NAME...     get a certificate for NAME...\n"
+"       acmelet [options] renew [CERT...]   issue or renew what is due\n"
+"       acmelet [options] run               the same, as a daemon\n"
+"       acmelet [options] status [--json]   what each certificate is doing\n"
+"       acmelet [options] retry [CERT]      end the failure backoff now\n"
+"       acmelet cron-line                   a cron entry at a random time\n"
 "\n"
-"Get a certificate for NAME... from an ACME CA (Let's Encrypt by default),\n"
-"answering http-01 with the built-in responder.\n"
+"Certificates from an ACME CA (Let's Encrypt by default), answering\n"
+"http-01 with the built-in responder.\n"
 "\n"
+"  -c, --config FILE    configuration file (" CFG_DEFAULT_FILE ")\n"
 "  -s, --server URL     ACME directory URL (default: Let's Encrypt production)\n"
 "      --staging        use Let's Encrypt's staging directory\n"
 "      --ca-file PEM    CA certificates trusted for the ACME server\n"
-"  -d, --state-dir DIR  where accounts and certificates live (" DEFAULT_STATE_DIR ")\n"
+"  -d, --state-dir DIR  where accounts and certificates live (" CFG_DEFAULT_STATE ")\n"
 "  -e, --email ADDR     contact address for the account\n"
 "      --agree-tos      agree to the CA's terms of service (shown in the log)\n"
 "      --http-port N    port of the built-in http-01 responder (80)\n"
 "      --http-addr ADDR address it listens on (default: all)\n"
 "  -k, --key-type T     certificate key: ec-256 (default), ec-384\n"
 "      --name NAME      directory name of the certificate (default: first NAME)\n"
+"      --hook PROG      run PROG EVENT NAME DIR after issuance or a failure\n"
 "      --force          issue even when the stored certificate is still good\n"
 "      --timeout SEC    per HTTP request (30)\n"
 "  -v, --verbose        log every request\n"
 "      --log WHERE      stderr, syslog or auto (stderr on a terminal)\n"
+"      --json           status as JSON\n"
 "  -h, --help           this text\n"
 "      --version        print the version\n"
 "\n"
 "Results: STATE/certs/NAME/live/{privkey,cert,chain,fullchain}.pem\n"
-"Exit status: 0 issued or nothing to do, 1 failure, 2 usage error.\n",
+"Exit status: 0 done (issued, renewed or nothing to do), 1 failure,\n"
+"2 usage error; renew: 3 when nothing was due.\n",
 	      out);
 }
 
-static void cli_defaults(struct config *cfg)
+void cli_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->server = ACME_LE_PRODUCTION;
-	cfg->state_dir = DEFAULT_STATE_DIR;
+	cfg->state_dir = CFG_DEFAULT_STATE;
 	cfg->http_port = 80;
 	cfg->key_type = KEY_EC256;
 	cfg->timeout_s = 30;
@@ -84,76 +101,194 @@ static long parse_num(const char *s, long lo, long hi)
 	return v;
 }
 
-/* Names become directory names and CSR entries: letters, digits, '-', '.',
- * '*' for wildcards and ':' for IPv6 literals; no empty or dot-led name. */
-static int valid_name(const char *s)
+/* yes/no for flags in the file; NULL (command line) means yes. */
+static int parse_bool(const char *s)
+{
+	if (!s || !strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
+		return 1;
+	if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
+		return 0;
+	return -1;
+}
+
+int cli_valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
 	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-')
 		return 0;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		            "0123456789-.*:", *s))
-			return 0;
-	return 1;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                 "0123456789-.*:") == n;
 }
 
-static int usage_error(const char *what, const char *arg)
+/* Split value in place into names. */
+static int set_names(struct config *cfg, char *value, char *err, size_t cap)
 {
-	fprintf(stderr, "acmelet: %s%s%s; see acmelet --help\n", what,
-	        arg ? ": " : "", arg ? arg : "");
-	return 2;
-}
+	char *save = NULL, *tok;
 
-static int cli_option(struct config *cfg, int c, const char *arg)
-{
-	long n;
-
-	switch (c) {
-	case 's': cfg->server = arg; break;
-	case OPT_STAGING: cfg->server = ACME_LE_STAGING; break;
-	case OPT_CA_FILE: cfg->ca_file = arg; break;
-	case 'd': cfg->state_dir = arg; break;
-	case 'e': cfg->email = arg; break;
-	case OPT_AGREE_TOS: cfg->agree_tos = 1; break;
-	case OPT_HTTP_PORT:
-		if ((n = parse_num(arg, 1, 65535)) < 0)
-			return usage_error("--http-port wants a port number 1-65535", arg);
-		cfg->http_port = (int)n;
-		break;
-	case OPT_HTTP_ADDR: cfg->http_addr = arg; break;
-	case 'k':
-		if (key_type_parse(arg, &cfg->key_type) != 0)
-			return usage_error("unknown --key-type (try ec-256 or ec-384)", arg);
-		break;
-	case OPT_NAME: cfg->cert_name = arg; break;
-	case OPT_FORCE: cfg->force = 1; break;
-	case OPT_TIMEOUT:
-		if ((n = parse_num(arg, 1, 3600)) < 0)
-			return usage_error("--timeout wants seconds 1-3600", arg);
-		cfg->timeout_s = (int)n;
-		break;
-	case 'v': cfg->verbose++; break;
-	case OPT_LOG:
-		if (strcmp(arg, "stderr") == 0) cfg->log_dest = LOG_TO_STDERR;
-		else if (strcmp(arg, "syslog") == 0) cfg->log_dest = LOG_TO_SYSLOG;
-		else if (strcmp(arg, "auto") == 0) cfg->log_dest = LOG_TO_AUTO;
-		else return usage_error("--log wants stderr, syslog or auto", arg);
-		break;
-	default:
-		return 2;
+	cfg->nnames = 0;
+	for (tok = strtok_r(value, " \t,", &save); tok;
+	     tok = strtok_r(NULL, " \t,", &save)) {
+		if (!cli_valid_name(tok)) {
+			snprintf(err, cap, "not a valid name: %s", tok);
+			return AL_EINVAL;
+		}
+		if (cfg->nnames == CFG_NAMES_MAX) {
+			snprintf(err, cap, "too many names (at most %d per "
+			         "certificate)", CFG_NAMES_MAX);
+			return AL_EINVAL;
+		}
+		cfg->names[cfg->nnames++] = tok;
+	}
+	if (cfg->nnames == 0) {
+		snprintf(err, cap, "names is empty");
+		return AL_EINVAL;
 	}
 	return 0;
 }
 
-int cli_parse(struct config *cfg, int argc, char **argv)
+/* Set the option with getopt code c from arg (NULL for a flag given on the
+ * command line). */
+static int cli_option(struct config *cfg, int c, const char *arg, char *err,
+                      size_t cap)
 {
-	int c, i, rc;
+	long n;
+	int b;
 
-	cli_defaults(cfg);
+	switch (c) {
+	case 's': cfg->server = arg; return 0;
+	case OPT_CA_FILE: cfg->ca_file = arg; return 0;
+	case 'd': cfg->state_dir = arg; return 0;
+	case 'e': cfg->email = arg; return 0;
+	case OPT_HTTP_ADDR: cfg->http_addr = arg; return 0;
+	case OPT_HOOK: cfg->hook = arg; return 0;
+	case OPT_NAME:
+		if (!cli_valid_name(arg) || strpbrk(arg, ":*")) {
+			snprintf(err, cap, "--name must be a plain name: %s", arg);
+			return AL_EINVAL;
+		}
+		cfg->cert_name = arg;
+		return 0;
+	case OPT_HTTP_PORT:
+		if ((n = parse_num(arg, 1, 65535)) < 0)
+			break;
+		cfg->http_port = (int)n;
+		return 0;
+	case OPT_TIMEOUT:
+		if ((n = parse_num(arg, 1, 3600)) < 0)
+			break;
+		cfg->timeout_s = (int)n;
+		return 0;
+	case 'k':
+		if (key_type_parse(arg, &cfg->key_type) != 0)
+			break;
+		return 0;
+	case OPT_LOG:
+		if (!strcmp(arg, "stderr")) cfg->log_dest = LOG_TO_STDERR;
+		else if (!strcmp(arg, "syslog")) cfg->log_dest = LOG_TO_SYSLOG;
+		else if (!strcmp(arg, "auto")) cfg->log_dest = LOG_TO_AUTO;
+		else break;
+		return 0;
+	case OPT_STAGING: case OPT_AGREE_TOS: case OPT_FORCE: case 'v':
+		if ((b = parse_bool(arg)) < 0)
+			break;
+		if (c == OPT_STAGING && b) cfg->server = ACME_LE_STAGING;
+		if (c == OPT_AGREE_TOS) cfg->agree_tos = b;
+		if (c == OPT_FORCE) cfg->force = b;
+		if (c == 'v') cfg->verbose = b;
+		return 0;
+	default:
+		snprintf(err, cap, "unknown setting");
+		return AL_EINVAL;
+	}
+	snprintf(err, cap, "bad value '%s'", arg ? arg : "");
+	return AL_EINVAL;
+}
+
+int cli_set(struct config *cfg, const char *key, char *value, char *err,
+            size_t cap)
+{
+	const struct option *o;
+
+	if (!strcmp(key, "names"))
+		return set_names(cfg, value, err, cap);
+	for (o = long_opts; o->name; o++)
+		if (!strcmp(o->name, key) && strcmp(key, "config") &&
+		    strcmp(key, "json") && strcmp(key, "help") &&
+		    strcmp(key, "version") && strcmp(key, "name"))
+			return cli_option(cfg, o->val, value, err, cap);
+	snprintf(err, cap, "unknown key '%s'", key);
+	return AL_EINVAL;
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	if (what)
+		fprintf(stderr, "acmelet: %s%s%s\n", what, arg ? ": " : "",
+		        arg ? arg : "");
+	fprintf(stderr, "usage: acmelet [options] issue NAME... | renew | run | "
+	        "status | retry | cron-line (acmelet --help says more)\n");
+	return 2;
+}
+
+int cli_apply(const struct cli *cl, struct config *cfg)
+{
+	const struct option *o;
+	char err[160];
+	int i;
+
+	for (i = 0; i < cl->nopts; i++) {
+		if (cli_option(cfg, cl->opts[i].code, cl->opts[i].arg, err,
+		               sizeof(err)) == 0)
+			continue;
+		for (o = long_opts; o->name && o->val != cl->opts[i].code; o++)
+			;
+		fprintf(stderr, "acmelet: --%s: %s\n", o->name ? o->name : "?",
+		        err);
+		return usage_error(NULL, NULL);
+	}
+	return 0;
+}
+
+/* The command and its arguments. */
+static int cli_command(struct cli *cl, int argc, char **argv)
+{
+	size_t i;
+
+	if (optind >= argc)
+		return usage_error("no command given", NULL);
+	cl->command = argv[optind++];
+	cl->args = argv + optind;
+	cl->nargs = argc - optind;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(cl->command, commands[i]))
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return usage_error("unknown command", cl->command);
+	if (!strcmp(cl->command, "issue") && cl->nargs == 0)
+		return usage_error("issue needs at least one name", NULL);
+	if (!strcmp(cl->command, "issue") && cl->nargs > CFG_NAMES_MAX)
+		return usage_error("too many names (at most 100 per certificate)",
+		                   NULL);
+	if ((!strcmp(cl->command, "run") || !strcmp(cl->command, "cron-line")) &&
+	    cl->nargs > 0)
+		return usage_error("unexpected argument", cl->args[0]);
+	for (i = 0; !strcmp(cl->command, "issue") && i < (size_t)cl->nargs; i++)
+		if (!cli_valid_name(cl->args[i]))
+			return usage_error("not a valid name", cl->args[i]);
+	return 0;
+}
+
+int cli_parse(struct cli *cl, int argc, char **argv)
+{
+	struct config scratch;
+	int c;
+
+	memset(cl, 0, sizeof(*cl));
+	cli_defaults(&scratch);
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "s:d:e:k:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:d:e:k:vh", long_opts,
+	                        NULL)) != -1) {
 		if (c == 'h') {
 			cli_usage(stdout);
 			return 1;
@@ -164,27 +299,20 @@ int cli_parse(struct config *cfg, int argc, char **argv)
 		}
 		if (c == '?')
 			return usage_error("bad option", NULL);
-		if ((rc = cli_option(cfg, c, optarg)) != 0)
-			return rc;
+		if (c == 'c') {
+			cl->conf_path = optarg;
+			continue;
+		}
+		if (c == OPT_JSON) {
+			cl->json = 1;
+			continue;
+		}
+		if (cl->nopts == CLI_OPTS_MAX)
+			return usage_error("too many options", NULL);
+		cl->opts[cl->nopts].code = c;
+		cl->opts[cl->nopts++].arg = optarg;
 	}
-	if (optind >= argc)
-		return usage_error("no command given (try: acmelet issue NAME)", NULL);
-	cfg->command = argv[optind++];
-	if (strcmp(cfg->command, "issue") != 0)
-		return usage_error("unknown command", cfg->command);
-	if (optind >= argc)
-		return usage_error("issue needs at least one name", NULL);
-	if (argc - optind > CFG_NAMES_MAX)
-		return usage_error("too many names (at most 100 per certificate)", NULL);
-	for (i = optind; i < argc; i++) {
-		if (!valid_name(argv[i]))
-			return usage_error("not a valid name", argv[i]);
-		cfg->names[cfg->nnames++] = argv[i];
-	}
-	if (!cfg->cert_name)
-		cfg->cert_name = cfg->names[0];
-	if (!valid_name(cfg->cert_name) || strchr(cfg->cert_name, ':'))
-		return usage_error("--name must be a plain name (no '/' or ':')",
-		                   cfg->cert_name);
-	return 0;
+	if (cli_apply(cl, &scratch) != 0) /* check every value now */
+		return 2;
+	return cli_command(cl, argc, argv);
 }

@@ -1,17 +1,23 @@
-/* The command line: options into struct config, and the usage text. */
+/* The command line and the configuration it shares its vocabulary with:
+ * every key of the configuration file is a long option's name. */
 #ifndef ACMELET_CLI_H
 #define ACMELET_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 #include "crypto.h"
 
 #define CFG_NAMES_MAX 100 /* S5: up to 100 names per certificate */
+#define CLI_OPTS_MAX 64
+#define CFG_DEFAULT_FILE "/etc/acmelet.conf"
+#define CFG_DEFAULT_STATE "/etc/acmelet"
 
 #define ACME_LE_PRODUCTION "https://acme-v02.api.letsencrypt.org/directory"
 #define ACME_LE_STAGING "https://acme-staging-v02.api.letsencrypt.org/directory"
 
+/* Effective settings for one certificate: defaults, then the file's global
+ * keys, then its [cert NAME] section, then the command line. */
 struct config {
-	const char *command;   /* "issue" */
 	const char *server;    /* directory URL */
 	const char *ca_file;   /* trust for the ACME server; NULL: system */
 	const char *state_dir;
@@ -19,20 +25,48 @@ struct config {
 	int agree_tos;
 	int http_port;
 	const char *http_addr; /* NULL: every address */
-	enum key_type key_type;
-	const char *cert_name; /* NULL: the first name */
-	int force;
+	int timeout_s;
 	int verbose;           /* 0 info, 1 debug */
 	int log_dest;          /* enum log_dest */
-	int timeout_s;
+	int force;
+	enum key_type key_type;
+	const char *cert_name; /* NULL: the first name */
+	const char *hook;      /* run after issuance and on failure, or NULL */
 	int nnames;
 	const char *names[CFG_NAMES_MAX];
 };
 
-/* Fill cfg with defaults, then parse argv. Returns 0, 1 when the caller
- * should exit 0 (help, version shown), or 2 for a usage error (message
- * already printed to stderr). */
-int cli_parse(struct config *cfg, int argc, char **argv);
+/* The parsed command line: options are kept in order so that they can be
+ * applied over the configuration file's values (command line wins). */
+struct cli {
+	const char *command;   /* issue renew run status retry cron-line */
+	const char *conf_path; /* -c FILE, or NULL for the default */
+	int json;              /* status --json */
+	int nopts;
+	struct { int code; const char *arg; } opts[CLI_OPTS_MAX];
+	int nargs;
+	char **args;           /* what follows the command */
+};
+
+/* Fill cfg with the built-in defaults. */
+void cli_defaults(struct config *cfg);
+
+/* Parse argv into cl, checking every option's value. Returns 0, 1 when the
+ * caller should exit 0 (help or version shown), or 2 for a usage error (a
+ * message and a usage line already printed to stderr). */
+int cli_parse(struct cli *cl, int argc, char **argv);
+
+/* Apply the command line's options to cfg. Returns 0 or 2. */
+int cli_apply(const struct cli *cl, struct config *cfg);
+
+/* Set one key (a long option's name) from text, as the configuration file
+ * does: flags take yes/no. "names" splits value in place on blanks and
+ * commas. Returns 0, or AL_EINVAL with a reason in err. */
+int cli_set(struct config *cfg, const char *key, char *value, char *err,
+            size_t cap);
+
+/* Check a name (DNS name, wildcard, or IP literal); 1 when acceptable. */
+int cli_valid_name(const char *s);
 
 /* Print the usage text. */
 void cli_usage(FILE *out);

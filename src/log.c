@@ -9,6 +9,8 @@
 void log_init(struct logger *lg, int level, int mode)
 {
 	lg->level = level;
+	lg->last_err = NULL;
+	lg->last_err_cap = 0;
 	if (mode == LOG_TO_AUTO)
 		mode = isatty(STDERR_FILENO) ? LOG_TO_STDERR : LOG_TO_SYSLOG;
 	lg->use_syslog = mode == LOG_TO_SYSLOG;
@@ -31,6 +33,8 @@ void log_msg(const struct logger *lg, int level, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
+	if (level == LOG_LVL_ERR && lg->last_err)
+		snprintf(lg->last_err, lg->last_err_cap, "%s", line);
 	if (lg->use_syslog)
 		syslog(prio[level], "%s", line);
 	else /* one write per line, so lines of concurrent runs do not mix */

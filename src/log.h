@@ -11,6 +11,8 @@ enum log_dest { LOG_TO_AUTO = 0, LOG_TO_STDERR, LOG_TO_SYSLOG };
 struct logger {
 	int level;      /* messages above this level are dropped */
 	int use_syslog; /* 1: syslog(3), 0: stderr */
+	char *last_err; /* if set, receives the last error line (status, hooks) */
+	size_t last_err_cap;
 };
 
 /* Set up a logger for level and destination (enum log_dest). */

@@ -1,50 +1,80 @@
-/* acmelet: command line entry. Builds the one context struct, runs the
- * command, maps the result to the documented exit status. */
+/* acmelet: command line entry. Reads the configuration, builds the one
+ * context struct, runs the command, maps the result to the documented exit
+ * status. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "acme.h"
 #include "agent.h"
+#include "commands.h"
+#include "conffile.h"
+#include "err.h"
 #include "http.h"
 #include "port_posix.h"
 #include "responder.h"
 
-enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+/* Settings: defaults, the file, then the command line over each. */
+static int load_settings(struct conf *cf, const struct cli *cl,
+                         struct port *p, struct logger *log)
+{
+	const char *path = cl->conf_path ? cl->conf_path : CFG_DEFAULT_FILE;
+	struct config base;
+	int rc, i;
+
+	cli_defaults(&base);
+	rc = conf_load(cf, p, path, &base, log);
+	if (rc == AL_ENOENT && cl->conf_path) {
+		log_err(log, "%s: no such configuration file", path);
+		return EXIT_USAGE;
+	}
+	if (rc != 0 && rc != AL_ENOENT)
+		return EXIT_USAGE;
+	if (cli_apply(cl, &cf->global) != 0)
+		return EXIT_USAGE;
+	for (i = 0; i < cf->ncerts; i++)
+		if (cli_apply(cl, &cf->certs[i]) != 0)
+			return EXIT_USAGE;
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
-	struct config cfg;
+	struct cli cl;
+	struct config early;
 	struct port_posix pp;
 	struct ctx c = { 0 };
-	unsigned reqs = 0, conns = 0;
+	struct conf *cf = NULL;
 	int rc;
 
-	rc = cli_parse(&cfg, argc, argv);
-	if (rc == 1)
-		return EXIT_DONE;
-	if (rc != 0)
-		return EXIT_USAGE;
-	c.cfg = &cfg;
-	log_init(&c.log, cfg.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, cfg.log_dest);
+	if ((rc = cli_parse(&cl, argc, argv)) != 0)
+		return rc == 1 ? EXIT_DONE : EXIT_USAGE;
+	cli_defaults(&early);
+	cli_apply(&cl, &early);
+	log_init(&c.log, early.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+	         early.log_dest);
 	port_posix_init(&pp);
 	c.port = &pp.base;
+	cf = malloc(sizeof(*cf));
 	c.acme = malloc(sizeof(*c.acme));
 	c.resp = malloc(sizeof(*c.resp));
-	if (!c.acme || !c.resp) {
+	if (!cf || !c.acme || !c.resp) {
 		log_err(&c.log, "out of memory");
-		rc = -1;
+		rc = EXIT_FAILED;
 		goto out;
 	}
-	if ((rc = store_init(&c.store, c.port, &c.log, cfg.state_dir)) == 0)
-		rc = agent_issue(&c);
-	if (c.http) {
-		http_stats(c.http, &reqs, &conns);
-		log_debug(&c.log, "acme: %u requests, %u connections, %u badNonce "
-		          "retries", reqs, conns, c.acme->bad_nonces);
-	}
+	memset(c.resp, 0, sizeof(*c.resp));
+	if ((rc = load_settings(cf, &cl, c.port, &c.log)) != 0)
+		goto out;
+	log_init(&c.log, cf->global.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+	         cf->global.log_dest);
+	c.log.last_err = c.last_error;
+	c.log.last_err_cap = sizeof(c.last_error);
+	rc = command_run(&c, &cl, cf);
 out:
 	http_close(c.http);
 	free(c.acme);
 	free(c.resp);
-	return rc == 0 ? EXIT_DONE : EXIT_FAILED;
+	free(cf);
+	return rc;
 }

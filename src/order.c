@@ -295,8 +295,7 @@ static int download_and_install(struct ctx *c, struct acme_order *o,
 	    (rc = check_chain(c, k, pem, len, &cert_end)) != 0 ||
 	    (rc = install(c, j->gen, pem, len, cert_end)) != 0)
 		return rc;
-	j->order[0] = j->names_id[0] = '\0';
-	j->gen = 0;
+	memset(j, 0, sizeof(*j)); /* done: nothing pending, no failure */
 	return save_journal(c);
 }
 

@@ -1,0 +1,124 @@
+/* One function per command; the agent does the work. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "commands.h"
+#include "conffile.h"
+#include "json.h"
+#include "port.h"
+
+/* Point the context at one certificate's settings. */
+static int use_cert(struct ctx *c, const struct config *cfg)
+{
+	c->cfg = cfg;
+	return store_init(&c->store, c->port, &c->log, cfg->state_dir);
+}
+
+int command_select(const struct cli *cl, const struct conf *cf, int *sel,
+                   const struct logger *log)
+{
+	int i, k, n = 0;
+
+	if (cl->nargs == 0) {
+		for (i = 0; i < cf->ncerts; i++)
+			sel[n++] = i;
+		return n;
+	}
+	for (k = 0; k < cl->nargs; k++) {
+		for (i = 0; i < cf->ncerts; i++)
+			if (!strcmp(cf->certs[i].cert_name, cl->args[k]))
+				break;
+		if (i == cf->ncerts) {
+			log_err(log, "%s: no [cert %s] in the configuration", cl->args[k],
+			        cl->args[k]);
+			return -1;
+		}
+		sel[n++] = i;
+	}
+	return n;
+}
+
+static int cmd_issue(struct ctx *c, const struct cli *cl, struct conf *cf)
+{
+	struct config *cfg = &cf->global;
+	int i, rc;
+
+	cfg->nnames = cl->nargs;
+	for (i = 0; i < cl->nargs; i++)
+		cfg->names[i] = cl->args[i];
+	if (!cfg->cert_name)
+		cfg->cert_name = cfg->names[0];
+	if (use_cert(c, cfg) != 0)
+		return EXIT_USAGE;
+	rc = agent_run(c, 0);
+	return rc < 0 ? EXIT_FAILED : EXIT_DONE;
+}
+
+/* renew: every selected certificate; a failure of one does not stop the
+ * others (S15). */
+static int cmd_renew(struct ctx *c, const struct cli *cl, struct conf *cf)
+{
+	int sel[CONF_MAX_CERTS], n, i, rc, failed = 0, issued = 0;
+
+	if ((n = command_select(cl, cf, sel, &c->log)) < 0)
+		return EXIT_USAGE;
+	if (cf->ncerts == 0) {
+		log_err(&c->log, "no [cert NAME] sections configured; see "
+		        "acmelet --help and the README");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < n; i++) {
+		if (use_cert(c, &cf->certs[sel[i]]) != 0)
+			return EXIT_USAGE;
+		rc = agent_run(c, AGENT_BACKOFF);
+		failed += rc < 0;
+		issued += rc == AGENT_ISSUED;
+	}
+	if (failed)
+		return EXIT_FAILED;
+	return issued ? EXIT_DONE : EXIT_NOTHING_DUE;
+}
+
+static int cmd_retry(struct ctx *c, const struct cli *cl, struct conf *cf)
+{
+	int sel[CONF_MAX_CERTS], n, i, failed = 0;
+
+	if ((n = command_select(cl, cf, sel, &c->log)) < 0)
+		return EXIT_USAGE;
+	for (i = 0; i < n; i++) {
+		if (use_cert(c, &cf->certs[sel[i]]) != 0)
+			return EXIT_USAGE;
+		failed += agent_retry(c) != 0;
+	}
+	return failed ? EXIT_FAILED : EXIT_DONE;
+}
+
+/* S14: a cron line at a random minute and hour, never on the hour. */
+static int cmd_cron_line(struct ctx *c)
+{
+	unsigned char r[2];
+
+	if (port_entropy(c->port, r, sizeof(r)) != 0) {
+		log_err(&c->log, "the entropy pool is not seeded yet; try again");
+		return EXIT_FAILED;
+	}
+	printf("%u %u * * * acmelet renew\n", 1 + r[0] % 59, r[1] % 24);
+	return EXIT_DONE;
+}
+
+int command_run(struct ctx *c, const struct cli *cl, struct conf *cf)
+{
+	if (!strcmp(cl->command, "issue"))
+		return cmd_issue(c, cl, cf);
+	if (!strcmp(cl->command, "renew"))
+		return cmd_renew(c, cl, cf);
+	if (!strcmp(cl->command, "retry"))
+		return cmd_retry(c, cl, cf);
+	if (!strcmp(cl->command, "status"))
+		return status_print(c, cl, cf);
+	if (!strcmp(cl->command, "run"))
+		return daemon_run(c, cl, cf);
+	return cmd_cron_line(c);
+}

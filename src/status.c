@@ -1,0 +1,106 @@
+/* acmelet status: what each certificate is doing, for people and scripts. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "commands.h"
+#include "conffile.h"
+#include "json.h"
+#include "port.h"
+
+#define STATUS_JSON_MAX 32768
+
+static const char *iso(int64_t t, char *buf, size_t cap)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, cap, "now");
+	return buf;
+}
+
+static void status_text(const struct config *cfg, const struct cert_status *st)
+{
+	char a[32], b[32];
+	int i;
+
+	printf("%s\n  names:", cfg->cert_name);
+	for (i = 0; i < cfg->nnames; i++)
+		printf(" %s", cfg->names[i]);
+	if (st->has_cert)
+		printf("\n  expires: %s\n", iso(st->facts.not_after, a, sizeof(a)));
+	else
+		printf("\n  expires: no certificate yet\n");
+	printf("  next: %s %s\n  failures: %d\n", st->action,
+	       iso(st->next_at, b, sizeof(b)), st->failures);
+	if (st->last_error[0])
+		printf("  last error: %s\n", st->last_error);
+}
+
+/* One certificate as a JSON object into buf. */
+static int status_json(const struct config *cfg, const struct cert_status *st,
+                       char *buf, size_t cap)
+{
+	char a[32];
+	struct jw w;
+	int i;
+
+	jw_init(&w, buf, cap);
+	jw_obj_begin(&w);
+	jw_key(&w, "name");
+	jw_str(&w, cfg->cert_name);
+	jw_key(&w, "names");
+	jw_arr_begin(&w);
+	for (i = 0; i < cfg->nnames; i++)
+		jw_str(&w, cfg->names[i]);
+	jw_arr_end(&w);
+	jw_key(&w, "has_certificate");
+	jw_bool(&w, st->has_cert);
+	if (st->has_cert) {
+		jw_key(&w, "not_after");
+		jw_str(&w, iso(st->facts.not_after, a, sizeof(a)));
+		jw_key(&w, "renew_at");
+		jw_str(&w, iso(st->due, a, sizeof(a)));
+	}
+	jw_key(&w, "next_action");
+	jw_str(&w, st->action);
+	jw_key(&w, "next_at");
+	jw_str(&w, iso(st->next_at, a, sizeof(a)));
+	jw_key(&w, "failures");
+	jw_int(&w, st->failures);
+	jw_key(&w, "last_error");
+	jw_str(&w, st->last_error);
+	jw_obj_end(&w);
+	return jw_finish(&w, NULL);
+}
+
+int status_print(struct ctx *c, const struct cli *cl, struct conf *cf)
+{
+	static const struct cert_status zero;
+	struct cert_status st = zero;
+	char buf[STATUS_JSON_MAX];
+	int sel[CONF_MAX_CERTS], n, i;
+
+	if ((n = command_select(cl, cf, sel, &c->log)) < 0)
+		return EXIT_USAGE;
+	if (cl->json)
+		printf("[");
+	for (i = 0; i < n; i++) {
+		const struct config *cfg = &cf->certs[sel[i]];
+
+		c->cfg = cfg;
+		if (store_init(&c->store, c->port, &c->log, cfg->state_dir) != 0)
+			return EXIT_USAGE;
+		agent_status(c, &st);
+		if (!cl->json)
+			status_text(cfg, &st);
+		else if (status_json(cfg, &st, buf, sizeof(buf)) == 0)
+			printf("%s%s", i ? "," : "", buf);
+	}
+	if (cl->json)
+		printf("]\n");
+	return EXIT_DONE;
+}
