@@ -85,39 +85,23 @@ static void load_journal(struct ctx *c)
 	store_cleanup(&c->store, name, j->gen);
 }
 
-/* Load or make the account key; find or create the account (S2, S3). */
-static int account_setup(struct ctx *c, const char *ca_id, struct key *k)
+/* Create the account of key k (new or found again), after checking the
+ * operator agreed to the terms the directory shows (S2). */
+static int account_create(struct ctx *c, const char *ca_id, struct key *k,
+                          int had_key)
 {
 	struct acme *a = c->acme;
-	int rc, created, had_key;
+	int rc, created;
 
-	rc = store_load_account(&c->store, ca_id, k, a->kid, sizeof(a->kid));
-	if (rc != 0 && rc != AL_ENOENT)
-		return rc;
-	had_key = rc == 0;
-	a->key = k;
-	if (had_key && a->kid[0])
-		return 0;
-	if (had_key) {
-		rc = acme_account(a, NULL, 0, 1, &created);
-		if (rc == 0) {
-			log_info(&c->log, "found the existing account %s", a->kid);
-			return store_save_account_url(&c->store, ca_id, a->kid);
-		}
-		if (rc != AL_ENOENT)
-			return rc;
-	}
 	if (a->dir.terms_of_service[0] && !c->cfg->agree_tos) {
 		log_err(&c->log, "the CA's terms of service are at %s; read them, "
 		        "then run again with --agree-tos",
 		        a->dir.terms_of_service);
 		return AL_EINVAL;
 	}
-	if (!had_key) {
-		if ((rc = key_generate(k, KEY_EC256, &c->rng)) != 0 ||
-		    (rc = store_save_account_key(&c->store, ca_id, k)) != 0)
-			return rc;
-	}
+	if (!had_key && ((rc = key_generate(k, KEY_EC256, &c->rng)) != 0 ||
+	                 (rc = store_save_account_key(&c->store, ca_id, k)) != 0))
+		return rc;
 	if (a->dir.terms_of_service[0])
 		log_info(&c->log, "agreeing to the terms of service at %s",
 		         a->dir.terms_of_service);
@@ -126,7 +110,35 @@ static int account_setup(struct ctx *c, const char *ca_id, struct key *k)
 		return rc;
 	log_info(&c->log, "%s account %s", created ? "created" : "found the "
 	         "existing", a->kid);
-	return store_save_account_url(&c->store, ca_id, a->kid);
+	return 0;
+}
+
+/* Load or make the account key; find or create the account (S2, S3).
+ * account.json is written only when something in it changed (E2). */
+static int account_setup(struct ctx *c, const char *ca_id, struct key *k)
+{
+	struct acme *a = c->acme;
+	char ari[ACME_URL_MAX];
+	int rc, created, had_key;
+
+	rc = store_load_account(&c->store, ca_id, k, a->kid, sizeof(a->kid),
+	                        ari, sizeof(ari));
+	if (rc != 0 && rc != AL_ENOENT)
+		return rc;
+	had_key = rc == 0;
+	a->key = k;
+	if (had_key && a->kid[0]) {
+		if (!strcmp(ari, a->dir.renewal_info))
+			return 0;
+	} else if (had_key && (rc = acme_account(a, NULL, 0, 1, &created)) == 0) {
+		log_info(&c->log, "found the existing account %s", a->kid);
+	} else if (had_key && rc != AL_ENOENT) {
+		return rc;
+	} else if ((rc = account_create(c, ca_id, k, had_key)) != 0) {
+		return rc;
+	}
+	return store_save_account_url(&c->store, ca_id, a->kid,
+	                              a->dir.renewal_info);
 }
 
 /* Everything that needs the network, in order. */

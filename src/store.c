@@ -85,8 +85,8 @@ int store_make_cert_dir(struct store *s, const char *name)
 	return make_dirs(s, "certs", name, 0);
 }
 
-int store_load_account(struct store *s, const char *ca_id, struct key *k,
-                       char *url, size_t cap)
+int store_account_info(struct store *s, const char *ca_id, char *url,
+                       size_t cap, char *ari, size_t ari_cap)
 {
 	char path[STORE_PATH_MAX], buf[PEM_MAX];
 	jsmntok_t tok[16];
@@ -94,27 +94,44 @@ int store_load_account(struct store *s, const char *ca_id, struct key *k,
 	size_t len;
 	int rc;
 
-	url[0] = '\0';
+	url[0] = ari[0] = '\0';
+	if ((rc = path_of(s, path, "accounts", ca_id, "account.json")) != 0 ||
+	    (rc = port_read_file(s->port, path, buf, sizeof(buf), &len)) != 0)
+		return rc;
+	if (json_parse(&j, buf, len, tok, 16) != 0 ||
+	    json_get_string(&j, 0, "url", url, cap) != 0) {
+		log_warn(s->log, "%s: unreadable, looking the account up again",
+		         path);
+		url[0] = '\0';
+		return AL_EPROTO;
+	}
+	json_get_string(&j, 0, "renewalInfo", ari, ari_cap);
+	return 0;
+}
+
+int store_load_account(struct store *s, const char *ca_id, struct key *k,
+                       char *url, size_t cap, char *ari, size_t ari_cap)
+{
+	char path[STORE_PATH_MAX], buf[PEM_MAX];
+	size_t len;
+	int rc;
+
+	url[0] = ari[0] = '\0';
 	if ((rc = path_of(s, path, "accounts", ca_id, "key.pem")) != 0)
 		return rc;
 	rc = port_read_file(s->port, path, buf, sizeof(buf) - 1, &len);
 	if (rc != 0)
 		return rc;
 	buf[len] = '\0';
-	if (key_from_pem(k, buf, len) != 0) {
+	rc = key_from_pem(k, buf, len);
+	explicit_bzero(buf, sizeof(buf));
+	if (rc != 0) {
 		log_err(s->log, "%s: not a usable private key; move it away to "
 		        "make a new account", path);
 		return AL_EPROTO;
 	}
-	if (path_of(s, path, "accounts", ca_id, "account.json") != 0 ||
-	    port_read_file(s->port, path, buf, sizeof(buf) - 1, &len) != 0)
-		return 0; /* key without URL: the CA finds it again (§7.3.1) */
-	if (json_parse(&j, buf, len, tok, 16) != 0 ||
-	    json_get_string(&j, 0, "url", url, cap) != 0) {
-		log_warn(s->log, "%s: unreadable, looking the account up again",
-		         path);
-		url[0] = '\0';
-	}
+	/* A key without URL is fine: the CA finds the account again. */
+	store_account_info(s, ca_id, url, cap, ari, ari_cap);
 	return 0;
 }
 
@@ -130,7 +147,7 @@ int store_save_account_key(struct store *s, const char *ca_id,
 	    (rc = key_to_pem(k, pem, sizeof(pem), &len)) != 0)
 		return rc;
 	rc = port_replace_file(s->port, path, pem, len, PORT_PRIVATE);
-	memset(pem, 0, sizeof(pem));
+	explicit_bzero(pem, sizeof(pem));
 	if (rc != 0)
 		log_err(s->log, "%s: cannot write the account key%s", path,
 		        rc == AL_ENOSPC ? ": no space left" : "");
@@ -138,7 +155,7 @@ int store_save_account_key(struct store *s, const char *ca_id,
 }
 
 int store_save_account_url(struct store *s, const char *ca_id,
-                           const char *url)
+                           const char *url, const char *ari)
 {
 	char path[STORE_PATH_MAX], buf[1024];
 	struct jw w;
@@ -149,6 +166,11 @@ int store_save_account_url(struct store *s, const char *ca_id,
 	jw_obj_begin(&w);
 	jw_key(&w, "url");
 	jw_str(&w, url);
+	if (ari && ari[0]) { /* the CA's ARI endpoint, for renew without the
+	                        directory (M1) */
+		jw_key(&w, "renewalInfo");
+		jw_str(&w, ari);
+	}
 	jw_obj_end(&w);
 	if ((rc = jw_finish(&w, &len)) != 0 ||
 	    (rc = path_of(s, path, "accounts", ca_id, "account.json")) != 0)

@@ -43,17 +43,23 @@ void store_ca_id(const char *url, char *out, size_t cap);
 int store_make_cert_dir(struct store *s, const char *name);
 
 /* Load the account key of a CA; AL_ENOENT when there is none. url gets the
- * account URL, or "" when it was never recorded. */
+ * account URL, or "" when it was never recorded; ari the CA's renewalInfo
+ * URL, or "". */
 int store_load_account(struct store *s, const char *ca_id, struct key *k,
-                       char *url, size_t cap);
+                       char *url, size_t cap, char *ari, size_t ari_cap);
+
+/* Read account.json of a CA without the key: account URL and renewalInfo
+ * URL ("" when absent). AL_ENOENT when there is no such file. */
+int store_account_info(struct store *s, const char *ca_id, char *url,
+                       size_t cap, char *ari, size_t ari_cap);
 
 /* Save a new account key (0600 from the first byte). */
 int store_save_account_key(struct store *s, const char *ca_id,
                            const struct key *k);
 
-/* Record the account URL. */
+/* Record the account URL and the CA's renewalInfo URL (NULL or "": none). */
 int store_save_account_url(struct store *s, const char *ca_id,
-                           const char *url);
+                           const char *url, const char *ari);
 
 /* Read file ("cert.pem", ...) of the live generation of name into buf
  * (NUL-terminated). AL_ENOENT when there is no live certificate. */
