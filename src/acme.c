@@ -298,14 +298,14 @@ static int is_ip_literal(const char *s)
 	return strchr(s, ':') != NULL || strspn(s, "0123456789.") == strlen(s);
 }
 
-int acme_new_order(struct acme *a, const char *const *names, int n,
-                   struct acme_order *o)
+/* The newOrder payload: identifiers, and replaces when given (RFC 9773). */
+static int order_payload(const char *const *names, int n, const char *replaces,
+                         char *out, size_t cap)
 {
-	char payload[ACME_REQ_MAX / 2];
 	struct jw w;
-	int i, rc;
+	int i;
 
-	jw_init(&w, payload, sizeof(payload));
+	jw_init(&w, out, cap);
 	jw_obj_begin(&w);
 	jw_key(&w, "identifiers");
 	jw_arr_begin(&w);
@@ -318,10 +318,32 @@ int acme_new_order(struct acme *a, const char *const *names, int n,
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
+	if (replaces && replaces[0]) {
+		jw_key(&w, "replaces");
+		jw_str(&w, replaces);
+	}
 	jw_obj_end(&w);
-	if (jw_finish(&w, NULL) != 0)
+	return jw_finish(&w, NULL);
+}
+
+int acme_new_order(struct acme *a, const char *const *names, int n,
+                   const char *replaces, struct acme_order *o)
+{
+	char payload[ACME_REQ_MAX / 2];
+	int rc;
+
+	if (order_payload(names, n, replaces, payload, sizeof(payload)) != 0)
 		return AL_E2BIG;
-	if ((rc = acme_post(a, a->dir.new_order, payload)) != 0) {
+	rc = acme_post(a, a->dir.new_order, payload);
+	if (rc == AL_EPROTO && replaces && replaces[0] &&
+	    !strcmp(a->problem_type, "alreadyReplaced")) {
+		/* another order already replaces it: a plain order then */
+		log_info(a->log, "%s: %s; ordering without replaces", names[0],
+		         a->problem);
+		order_payload(names, n, NULL, payload, sizeof(payload));
+		rc = acme_post(a, a->dir.new_order, payload);
+	}
+	if (rc != 0) {
 		if (rc == AL_EPROTO)
 			log_err(a->log, "%s: order refused: %s", names[0], a->problem);
 		return rc;

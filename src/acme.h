@@ -85,9 +85,11 @@ int acme_account(struct acme *a, const char *email, int agree_tos,
                  int only_existing, int *created);
 
 /* Create an order for names (DNS names, or IP literals per RFC 8738).
- * replaces may be NULL (ARI). */
+ * replaces is the ARI id of the certificate this one renews (RFC 9773
+ * §5), or NULL; when the CA says it was already replaced, a plain order is
+ * made instead. */
 int acme_new_order(struct acme *a, const char *const *names, int n,
-                   struct acme_order *o);
+                   const char *replaces, struct acme_order *o);
 
 /* Refresh o from o->url (POST-as-GET). */
 int acme_get_order(struct acme *a, struct acme_order *o);

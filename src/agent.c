@@ -16,6 +16,7 @@
 #include "order.h"
 #include "responder.h"
 #include "schedule.h"
+#include "ari.h"
 #include "hook.h"
 
 
@@ -30,21 +31,11 @@ static const char *iso_time(int64_t t, char *buf, size_t cap)
 	return buf;
 }
 
-/* When a certificate is due: one third of its lifetime left, one half for
- * lifetimes under 10 days (S12, M1 without ARI). */
-static int64_t renew_at(const struct cert_facts *f)
+/* Read the live certificate's facts into f: 1 when it covers every name. */
+static int live_facts(struct ctx *c, struct cert_facts *f)
 {
-	int64_t life = f->not_after - f->not_before;
-
-	return f->not_after - (life < 10 * 86400 ? life / 2 : life / 3);
-}
-
-/* 1 when the live certificate covers every name and is not due yet. */
-static int live_is_good(struct ctx *c, struct cert_facts *f)
-{
-	char pem[CHAIN_MAX], until[32], when[32];
+	char pem[CHAIN_MAX];
 	size_t len;
-	int64_t due;
 
 	if (store_read_live(&c->store, c->cfg->cert_name, "cert.pem", pem,
 	                    sizeof(pem), &len) != 0)
@@ -59,7 +50,66 @@ static int live_is_good(struct ctx *c, struct cert_facts *f)
 		         "name asked for; issuing a new one", c->cfg->cert_name);
 		return 0;
 	}
-	due = renew_at(f);
+	return 1;
+}
+
+/* Open the transport for this certificate's trust, or reuse it. */
+static int open_http(struct ctx *c)
+{
+	const struct config *cfg = c->cfg;
+	struct http_opts ho = { cfg->ca_file, cfg->timeout_s, "acmelet/"
+	                        ACMELET_VERSION, &c->log, c->port };
+	int rc;
+
+	if (c->http && c->http_ca != cfg->ca_file) { /* other trust: reopen */
+		http_close(c->http);
+		c->http = NULL;
+	}
+	if (!c->http && (rc = http_open(&c->http, &ho)) != 0) {
+		log_err(&c->log, "cannot start the HTTPS client");
+		return rc;
+	}
+	c->http_ca = cfg->ca_file;
+	acme_init(c->acme, c->http, &c->log);
+	return 0;
+}
+
+/* Ask the CA's renewalInfo (M1) when it has one, as recorded with the
+ * account: *due becomes a uniformly random time in its window. Any
+ * trouble leaves *due as it was (one third of the lifetime). */
+static void ari_due(struct ctx *c, const struct cert_facts *f, int64_t *due)
+{
+	char ca_id[STORE_CA_ID_MAX], url[ACME_URL_MAX], ari[ACME_URL_MAX];
+	char a[32], b[32];
+	struct ari_window w;
+	uint64_t rnd = 0;
+
+	store_ca_id(c->cfg->server, ca_id, sizeof(ca_id));
+	if (store_account_info(&c->store, ca_id, url, sizeof(url), ari,
+	                       sizeof(ari)) != 0 || !ari[0] || open_http(c) != 0)
+		return;
+	memcpy(c->acme->dir.renewal_info, ari, sizeof(ari));
+	if (ari_fetch(c->acme, f, port_wall_time(c->port), &w) != 0 ||
+	    port_entropy(c->port, &rnd, sizeof(rnd)) != 0)
+		return;
+	*due = sched_pick(w.start, w.end, rnd);
+	log_debug(&c->log, "%s: the CA suggests renewing between %s and %s",
+	          c->cfg->cert_name, iso_time(w.start, a, sizeof(a)),
+	          iso_time(w.end, b, sizeof(b)));
+}
+
+/* 1 when the live certificate covers every name and is not due yet. */
+static int live_is_good(struct ctx *c, int flags)
+{
+	struct cert_facts *f = &c->work->facts;
+	char until[32], when[32];
+	int64_t due;
+
+	if (!(c->work->have_live = live_facts(c, f)) || c->cfg->force)
+		return 0;
+	due = sched_renew_at(f->not_before, f->not_after);
+	if (flags & AGENT_ARI)
+		ari_due(c, f, &due);
 	if (port_wall_time(c->port) >= due)
 		return 0;
 	log_info(&c->log, "%s: certificate good until %s, renewal due %s; "
@@ -145,26 +195,19 @@ static int account_setup(struct ctx *c, const char *ca_id, struct key *k)
 static int issue_online(struct ctx *c)
 {
 	const struct config *cfg = c->cfg;
-	struct http_opts ho = { cfg->ca_file, cfg->timeout_s, "acmelet/"
-	                        ACMELET_VERSION, &c->log, c->port };
 	char ca_id[STORE_CA_ID_MAX];
 	int rc;
 
 	if ((rc = responder_open(c->resp, cfg->http_addr, cfg->http_port,
-	                         &c->log)) != 0)
+	                         &c->log)) != 0 ||
+	    (rc = open_http(c)) != 0 ||
+	    (rc = acme_get_directory(c->acme, cfg->server)) != 0)
 		return rc;
-	if (c->http && c->http_ca != cfg->ca_file) { /* other trust: reopen */
-		http_close(c->http);
-		c->http = NULL;
-	}
-	if (!c->http && (rc = http_open(&c->http, &ho)) != 0) {
-		log_err(&c->log, "cannot start the HTTPS client");
-		return rc;
-	}
-	c->http_ca = cfg->ca_file;
-	acme_init(c->acme, c->http, &c->log);
-	if ((rc = acme_get_directory(c->acme, cfg->server)) != 0)
-		return rc;
+	/* A renewal names the certificate it replaces when the CA has ARI. */
+	if (c->work->have_live && c->acme->dir.renewal_info[0] &&
+	    ari_cert_id(&c->work->facts, c->work->replaces,
+	                sizeof(c->work->replaces)) != 0)
+		c->work->replaces[0] = '\0';
 	store_ca_id(cfg->server, ca_id, sizeof(ca_id));
 	if ((rc = account_setup(c, ca_id, &c->work->account_key)) != 0)
 		return rc;
@@ -252,7 +295,7 @@ int agent_run(struct ctx *c, int flags)
 		goto out;
 	}
 	load_journal(c);
-	if (!c->cfg->force && live_is_good(c, &c->work->facts))
+	if (live_is_good(c, flags))
 		rc = AGENT_NOTHING;
 	else if ((flags & AGENT_BACKOFF) && in_backoff(c))
 		rc = AGENT_WAITING;
@@ -288,11 +331,15 @@ int agent_retry(struct ctx *c)
 
 int agent_status(struct ctx *c, struct cert_status *st)
 {
-	char pem[CHAIN_MAX];
+	char pem[CHAIN_MAX], ca_id[STORE_CA_ID_MAX], url[ACME_URL_MAX];
+	char ari[ACME_URL_MAX];
 	struct journal j;
 	size_t len;
 
 	memset(st, 0, sizeof(*st));
+	store_ca_id(c->cfg->server, ca_id, sizeof(ca_id));
+	st->ari = store_account_info(&c->store, ca_id, url, sizeof(url), ari,
+	                             sizeof(ari)) == 0 && ari[0];
 	journal_load(&c->store, c->cfg->cert_name, &j);
 	st->failures = j.failures;
 	st->next_try = j.next_try;
@@ -302,7 +349,7 @@ int agent_status(struct ctx *c, struct cert_status *st)
 	                    sizeof(pem), &len) == 0 &&
 	    cert_facts_pem(pem, len, &st->facts) == 0) {
 		st->has_cert = 1;
-		st->due = renew_at(&st->facts);
+		st->due = sched_renew_at(st->facts.not_before, st->facts.not_after);
 		st->covers = cert_covers(&st->facts, c->cfg->names, c->cfg->nnames);
 	}
 	if (!st->has_cert || !st->covers)

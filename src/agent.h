@@ -20,6 +20,8 @@ struct work {
 	struct acme_order order;
 	struct cert_facts facts;
 	struct journal journal;
+	int have_live;       /* a live certificate covers the names */
+	char replaces[256];  /* ARI id of the live certificate, or "" */
 	char chain[CHAIN_MAX];
 };
 
@@ -44,6 +46,7 @@ struct ctx {
 /* What agent_run did. */
 enum { AGENT_NOTHING = 0, AGENT_ISSUED = 1, AGENT_WAITING = 2 };
 #define AGENT_BACKOFF 1 /* flag: skip a certificate in its failure backoff */
+#define AGENT_ARI 2     /* flag: ask the CA's renewalInfo when it is due */
 
 /* Make sure cfg's names have a good live certificate: nothing when the
  * stored one covers them and is not due (S6), else a new issuance. With
@@ -63,6 +66,7 @@ int agent_retry(struct ctx *c);
 /* What status shows of one certificate; read only, writes nothing. */
 struct cert_status {
 	int has_cert, covers, pending_order;
+	int ari;               /* the CA has renewalInfo (recorded with the account) */
 	struct cert_facts facts;
 	int64_t due;           /* renewal time of the live certificate */
 	int failures;

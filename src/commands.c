@@ -72,7 +72,7 @@ static int cmd_renew(struct ctx *c, const struct cli *cl, struct conf *cf)
 	for (i = 0; i < n; i++) {
 		if (use_cert(c, &cf->certs[sel[i]]) != 0)
 			return EXIT_USAGE;
-		rc = agent_run(c, AGENT_BACKOFF);
+		rc = agent_run(c, AGENT_BACKOFF | AGENT_ARI);
 		failed += rc < 0;
 		issued += rc == AGENT_ISSUED;
 	}

@@ -19,6 +19,7 @@
 #define BATCH_MAX 5            /* issuance attempts per wake-up */
 #define MAX_SLEEP_S 3600       /* look at the clock at least hourly */
 #define CLOCK_POLL_S 60        /* while waiting for NTP */
+#define ARI_RECHECK_S 43200    /* ask renewalInfo about twice a day (M1) */
 
 struct daemon {
 	struct ctx *c;
@@ -47,6 +48,9 @@ static int64_t next_look(struct daemon *d, int64_t now)
 		return now + CLOCK_POLL_S;
 	agent_status(d->c, st);
 	at = st->next_at > now ? st->next_at : now;
+	if (st->has_cert && st->ari && st->failures == 0 &&
+	    at > now + ARI_RECHECK_S)
+		at = now + ARI_RECHECK_S;
 	free(st);
 	span = (at - now) / 20;
 	span = span < 60 ? 60 : span > 3600 ? 3600 : span;
@@ -73,7 +77,7 @@ static int64_t daemon_pass(struct daemon *d)
 			continue;
 		if (d->next[i] <= now && batch < BATCH_MAX) {
 			sigprocmask(SIG_UNBLOCK, &term, NULL); /* die mid-flow: safe */
-			rc = agent_run(d->c, AGENT_BACKOFF);
+			rc = agent_run(d->c, AGENT_BACKOFF | AGENT_ARI);
 			sigprocmask(SIG_BLOCK, &term, NULL);
 			batch += rc != AGENT_NOTHING && rc != AGENT_WAITING;
 			d->next[i] = next_look(d, port_wall_time(d->c->port));

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "der.h"
+#include "schedule.h"
 #include "der_write.h"
 #include "err.h"
 #include "pem.h"
@@ -194,22 +195,6 @@ static struct der_rd der_in(const struct der_item *it)
 	return r;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian, y >= 1), counted as
- * whole years, then leap days before y, then the months of y. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	static const int cum[12] = { 0, 31, 59, 90, 120, 151,
-	                             181, 212, 243, 273, 304, 334 };
-	int64_t p = y - 1;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	int64_t days = y * 365 + p / 4 - p / 100 + p / 400 + cum[m - 1] + d - 1;
-
-	if (m > 2 && leap)
-		days++;
-	/* 1970 * 365 + 477 leap days from year 1 to 1969. */
-	return days - 719527;
-}
-
 /* Value of n decimal digits at s, or -1. */
 static int digits(const unsigned char *s, int n)
 {
@@ -256,7 +241,7 @@ static int der_time(const struct der_item *it, int64_t *out)
 	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (mo == 2 && d == 29 && !leap)
 		return AL_EPROTO;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	*out = sched_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
 	return AL_OK;
 }
 
