@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 		rc = EXIT_FAILED;
 		goto out;
 	}
-	memset(c.resp, 0, sizeof(*c.resp));
+	responder_init(c.resp, &c.log);
 	if ((rc = load_settings(cf, &cl, c.port, &c.log)) != 0)
 		goto out;
 	log_init(&c.log, cf->global.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO,

@@ -154,13 +154,9 @@ out:
 	return rc;
 }
 
-/* Listen on addr:port; see responder.h. Also initialises r: tokens added
- * before responder_open() are forgotten. */
-int responder_open(struct responder *r, const char *addr, int port,
-                   const struct logger *log)
+void responder_init(struct responder *r, const struct logger *log)
 {
-	unsigned char probe[sizeof(struct in6_addr)];
-	int i, rc;
+	int i;
 
 	memset(r, 0, sizeof(*r));
 	r->log = log;
@@ -168,6 +164,17 @@ int responder_open(struct responder *r, const char *addr, int port,
 		r->lfd[i] = -1;
 	for (i = 0; i < RESP_MAX_CONNS; i++)
 		conn_reset(&r->conns[i]);
+}
+
+/* Listen on addr:port; see responder.h. Also initialises r: tokens added
+ * before responder_open() are forgotten. */
+int responder_open(struct responder *r, const char *addr, int port,
+                   const struct logger *log)
+{
+	unsigned char probe[sizeof(struct in6_addr)];
+	int rc;
+
+	responder_init(r, log);
 	if (port < 1 || port > 65535) {
 		log_err(r->log, "responder: port %d is not valid; use 1 to 65535",
 		        port);

@@ -44,6 +44,10 @@ struct responder {
 	const struct logger *log;
 };
 
+/* Put r in the closed state (no socket, no token); responder_close() on it
+ * is then harmless. */
+void responder_init(struct responder *r, const struct logger *log);
+
 /* Listen on addr:port (addr NULL or "" means every address, IPv4 and IPv6
  * where available). AL_EADDRINUSE when the port is taken (the message says
  * which and what to do), AL_EFAIL otherwise. */
