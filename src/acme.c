@@ -2,7 +2,6 @@
  * holds the whole nonce and badNonce policy; every answer is parsed once into
  * a->json. Problem documents (RFC 7807) become one line in a->problem. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "acme.h"
@@ -288,7 +287,8 @@ static int order_from_json(struct acme *a, struct acme_order *o)
 			return AL_EPROTO;
 		}
 	o->nauthz = n;
-	o->retry_after = atoi(a->resp.retry_after);
+	snprintf(o->retry_after, sizeof(o->retry_after), "%s",
+	         a->resp.retry_after);
 	return 0;
 }
 

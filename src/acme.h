@@ -38,7 +38,7 @@ struct acme_order {
 	char certificate[ACME_URL_MAX];
 	int nauthz;
 	char authz[ACME_MAX_AUTHZ][ACME_URL_MAX];
-	int retry_after; /* seconds the server asked us to wait, 0 if none */
+	char retry_after[HTTP_RETRY_AFTER_MAX]; /* as the server sent it */
 };
 
 struct acme_authz {

@@ -12,6 +12,7 @@
 #include "pem.h"
 #include "port.h"
 #include "responder.h"
+#include "schedule.h"
 
 #define CSR_MAX 8192
 #define POLL_FIRST_MS 50     /* validation is usually done by then */
@@ -84,7 +85,7 @@ static void report_invalid(struct ctx *c, const struct acme_order *o)
  * decided. */
 static int wait_order(struct ctx *c, struct acme_order *o, const char *from)
 {
-	int64_t start = port_mono_ms(c->port), delay = POLL_FIRST_MS;
+	int64_t start = port_mono_ms(c->port), delay = POLL_FIRST_MS, asked;
 	int rc;
 
 	/* CAs validate from several vantage points: once every token was
@@ -109,9 +110,10 @@ static int wait_order(struct ctx *c, struct acme_order *o, const char *from)
 			        "later", o->url, from, ORDER_DEADLINE_MS / 60000);
 			return AL_ETIMEOUT;
 		}
-		if (o->retry_after > 0) /* the server's wish wins (RFC 8555 §8.2) */
-			delay = (int64_t)(o->retry_after > 60 ? 60 : o->retry_after) *
-			        1000;
+		/* The server's wish wins (RFC 8555 §8.2), up to a minute. */
+		if (sched_parse_retry_after(o->retry_after, port_wall_time(c->port),
+		                            &asked) == 0 && asked > 0)
+			delay = (asked > 60 ? 60 : asked) * 1000;
 		if (responder_serve(c->resp, (int)delay, mono, c->port) < 0)
 			return AL_EFAIL;
 		delay = delay * 2 > POLL_MAX_MS ? POLL_MAX_MS : delay * 2;
