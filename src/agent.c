@@ -83,6 +83,7 @@ static void ari_due(struct ctx *c, const struct cert_facts *f, int64_t *due)
 	char a[32], b[32];
 	struct ari_window w;
 	uint64_t rnd = 0;
+	int64_t latest = f->not_after - (f->not_after - f->not_before) / 10;
 
 	store_ca_id(c->cfg->server, ca_id, sizeof(ca_id));
 	if (store_account_info(&c->store, ca_id, url, sizeof(url), ari,
@@ -92,7 +93,10 @@ static void ari_due(struct ctx *c, const struct cert_facts *f, int64_t *due)
 	if (ari_fetch(c->acme, f, port_wall_time(c->port), &w) != 0 ||
 	    port_entropy(c->port, &rnd, sizeof(rnd)) != 0)
 		return;
+	/* a window past expiry would let the certificate lapse */
 	*due = sched_pick(w.start, w.end, rnd);
+	if (*due > latest)
+		*due = latest;
 	log_debug(&c->log, "%s: the CA suggests renewing between %s and %s",
 	          c->cfg->cert_name, iso_time(w.start, a, sizeof(a)),
 	          iso_time(w.end, b, sizeof(b)));
@@ -249,7 +253,7 @@ static int in_backoff(struct ctx *c)
 }
 
 /* Issue now: the network part, then the hook with what happened. */
-static int issue_now(struct ctx *c)
+static int issue_now(struct ctx *c, int flags)
 {
 	char when[32], dir[STORE_PATH_MAX];
 	int rc, renewal = store_live_gen(&c->store, c->cfg->cert_name) > 0;
@@ -279,6 +283,11 @@ static int issue_now(struct ctx *c)
 	         c->cfg->cert_name, iso_time(c->work->facts.not_after, when,
 	                                      sizeof(when)));
 	hook_run(c->cfg, &c->log, renewal ? "renewed" : "issued", dir, NULL);
+	if (flags & AGENT_ARI) { /* ask right after issuance (M1) */
+		int64_t due = 0;
+
+		ari_due(c, &c->work->facts, &due);
+	}
 	return AGENT_ISSUED;
 }
 
@@ -300,7 +309,7 @@ int agent_run(struct ctx *c, int flags)
 	else if ((flags & AGENT_BACKOFF) && in_backoff(c))
 		rc = AGENT_WAITING;
 	else
-		rc = issue_now(c);
+		rc = issue_now(c, flags);
 out:
 	explicit_bzero(c->work, sizeof(*c->work)); /* no key lingers */
 	free(c->work);
