@@ -2,6 +2,7 @@
 # the committed configs/defconfig when no .config exists.
 
 CONFIG ?= $(if $(wildcard .config),.config,configs/defconfig)
+.DEFAULT_GOAL := all
 include $(CONFIG)
 
 BUILD   ?= build
