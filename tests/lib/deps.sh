@@ -5,7 +5,7 @@
 
 PACKAGES="build-essential make libbearssl-dev libcurl4-openssl-dev libjsmn-dev
 pebble openssl ca-certificates curl perl valgrind clang libclang-rt-dev
-python3 procps strace"
+python3 procps strace busybox shellcheck"
 # libclang-rt-dev: clang's sanitizer runtimes, only a Recommends of clang.
 
 missing=""
