@@ -78,7 +78,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(SIM_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(SIM_OBJ) $(LIBA) $(LIBS-y)
 
-unit: $(UNIT_BIN)
+# The power-cut proof: a program (it needs Pebble), run by
+# tests/integration/40-crash-sim.t, built like the unit tests.
+CRASH_BIN := $(BUILD)/tests/crash_run
+$(CRASH_BIN): tests/crash/crash_run.c $(LIBA) $(SIM_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(SIM_OBJ) $(LIBA) $(LIBS-y)
+
+unit: $(UNIT_BIN) $(CRASH_BIN)
 
 # The whole suite: installs what is missing (as root), then prove.
 check:
