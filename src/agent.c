@@ -31,18 +31,46 @@ static const char *iso_time(int64_t t, char *buf, size_t cap)
 	return buf;
 }
 
-/* Read the live certificate's facts into f: 1 when it covers every name. */
+/* 1 when live/privkey.pem is the key of the certificate der: a torn or
+ * foreign key must not be kept as if all were well (invariant 1). */
+static int live_key_matches(struct ctx *c, const unsigned char *der,
+                            size_t len)
+{
+	struct key *k = &c->work->cert_key;
+	char *pem = c->work->chain;
+	size_t plen;
+	int ok;
+
+	ok = store_read_live(&c->store, c->cfg->cert_name, "privkey.pem", pem,
+	                     CHAIN_MAX, &plen) == 0 &&
+	     key_from_pem(k, pem, plen) == 0 && key_matches_cert(k, der, len);
+	explicit_bzero(pem, CHAIN_MAX);
+	explicit_bzero(k, sizeof(*k));
+	return ok;
+}
+
+/* Read the live certificate's facts into f: 1 when it covers every name
+ * and its key is there and matches. */
 static int live_facts(struct ctx *c, struct cert_facts *f)
 {
+	unsigned char der[CHAIN_MAX / 2];
 	char pem[CHAIN_MAX];
-	size_t len;
+	size_t len, der_len, end;
 
 	if (store_read_live(&c->store, c->cfg->cert_name, "cert.pem", pem,
 	                    sizeof(pem), &len) != 0)
 		return 0;
-	if (cert_facts_pem(pem, len, f) != 0) {
+	if (pem_decode_next(pem, len, "CERTIFICATE", der, sizeof(der), &der_len,
+	                    &end, NULL, 0) != 0 ||
+	    cert_facts_der(der, der_len, f) != 0) {
 		log_warn(&c->log, "%s: the live certificate is unreadable; "
 		         "issuing a new one", c->cfg->cert_name);
+		return 0;
+	}
+	if (!live_key_matches(c, der, der_len)) {
+		log_warn(&c->log, "%s: live/privkey.pem is missing, unreadable or "
+		         "not the certificate's key; issuing a new pair",
+		         c->cfg->cert_name);
 		return 0;
 	}
 	if (!cert_covers(f, c->cfg->names, c->cfg->nnames)) {
@@ -123,13 +151,15 @@ static int live_is_good(struct ctx *c, int flags)
 	return 1;
 }
 
-/* Read the journal and remove leftovers of interrupted runs. A journal
+/* Read the journal and remove leftovers of interrupted runs (also those of
+ * the account directory). A journal
  * whose pending generation is already live belongs to an issuance that
  * finished before it could clear the journal: nothing is pending. */
 static void load_journal(struct ctx *c)
 {
 	struct journal *j = &c->work->journal;
 	const char *name = c->cfg->cert_name;
+	char ca_id[STORE_CA_ID_MAX];
 
 	journal_load(&c->store, name, j);
 	if (j->gen > 0 && j->gen == store_live_gen(&c->store, name)) {
@@ -137,6 +167,8 @@ static void load_journal(struct ctx *c)
 		j->gen = 0;
 	}
 	store_cleanup(&c->store, name, j->gen);
+	store_ca_id(c->cfg->server, ca_id, sizeof(ca_id));
+	store_cleanup_account(&c->store, ca_id);
 }
 
 /* Create the account of key k (new or found again), after checking the
@@ -353,7 +385,9 @@ int agent_status(struct ctx *c, struct cert_status *st)
 	st->failures = j.failures;
 	st->next_try = j.next_try;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", j.last_error);
-	st->pending_order = j.order[0] != '\0';
+	/* a journal whose generation is live is finished (see load_journal) */
+	st->pending_order = j.order[0] != '\0' &&
+	                    j.gen != store_live_gen(&c->store, c->cfg->cert_name);
 	if (store_read_live(&c->store, c->cfg->cert_name, "cert.pem", pem,
 	                    sizeof(pem), &len) == 0 &&
 	    cert_facts_pem(pem, len, &st->facts) == 0) {

@@ -365,6 +365,17 @@ int key_matches_pub(const struct key *k, const br_x509_pkey *pub)
 	       memcmp(pub->key.ec.q, pk.q, pk.qlen) == 0;
 }
 
+int key_matches_cert(const struct key *k, const unsigned char *der,
+                     size_t len)
+{
+	br_x509_decoder_context dc;
+
+	br_x509_decoder_init(&dc, NULL, NULL);
+	br_x509_decoder_push(&dc, der, len);
+	return br_x509_decoder_get_pkey(&dc) &&
+	       key_matches_pub(k, br_x509_decoder_get_pkey(&dc));
+}
+
 /* SHA-256 of data. */
 void sha256(const void *data, size_t n, unsigned char out[32])
 {

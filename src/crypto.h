@@ -72,6 +72,10 @@ int key_sign(const struct key *k, const void *data, size_t n,
  * they are the same key. */
 int key_matches_pub(const struct key *k, const br_x509_pkey *pub);
 
+/* 1 when the DER certificate der carries the public key of k. */
+int key_matches_cert(const struct key *k, const unsigned char *der,
+                     size_t len);
+
 /* SHA-256 of data into out[32]. */
 void sha256(const void *data, size_t n, unsigned char out[32]);
 

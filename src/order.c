@@ -125,7 +125,6 @@ static int check_chain(struct ctx *c, const struct key *k, const char *pem,
                        size_t len, size_t *cert_end)
 {
 	unsigned char der[CHAIN_MAX / 2];
-	br_x509_decoder_context dc;
 	struct cert_facts *f = &c->work->facts;
 	size_t der_len;
 
@@ -136,10 +135,7 @@ static int check_chain(struct ctx *c, const struct key *k, const char *pem,
 		        c->cfg->cert_name);
 		return AL_EPROTO;
 	}
-	br_x509_decoder_init(&dc, NULL, NULL);
-	br_x509_decoder_push(&dc, der, der_len);
-	if (!br_x509_decoder_get_pkey(&dc) ||
-	    !key_matches_pub(k, br_x509_decoder_get_pkey(&dc)) ||
+	if (!key_matches_cert(k, der, der_len) ||
 	    !cert_covers(f, c->cfg->names, c->cfg->nnames)) {
 		log_err(&c->log, "%s: the CA sent a certificate for another key or "
 		        "other names; keeping the current one", c->cfg->cert_name);
@@ -200,10 +196,14 @@ static int load_pending_key(struct ctx *c, struct key *k)
 		return AL_ENOENT;
 	rc = store_read_gen(&c->store, c->cfg->cert_name, j->gen, "privkey.pem",
 	                    pem, CHAIN_MAX, &len);
-	if (rc == 0)
-		rc = key_from_pem(k, pem, len) == 0 &&
-		     k->type == c->cfg->key_type ? 0 : AL_ENOENT;
-	memset(pem, 0, CHAIN_MAX);
+	if (rc == 0 && (rc = key_from_pem(k, pem, len)) == 0 &&
+	    k->type != c->cfg->key_type)
+		rc = AL_EINVAL; /* the key type was changed: a new key */
+	explicit_bzero(pem, CHAIN_MAX);
+	if (rc != 0 && rc != AL_EINVAL)
+		log_warn(&c->log, "%s: the pending key gen-%d/privkey.pem is "
+		         "missing or unreadable; making a new key",
+		         c->cfg->cert_name, j->gen);
 	return rc == 0 ? 0 : AL_ENOENT;
 }
 

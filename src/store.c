@@ -324,6 +324,14 @@ static int below_cb(void *arg, const char *entry)
 	return 0;
 }
 
+void store_cleanup_account(struct store *s, const char *ca_id)
+{
+	char path[STORE_PATH_MAX];
+
+	if (store_path(s, path, "accounts", ca_id, NULL, NULL) == 0)
+		sweep_dir(s, path, 1);
+}
+
 int store_live_gen(struct store *s, const char *name)
 {
 	char path[STORE_PATH_MAX], target[64];

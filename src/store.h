@@ -78,6 +78,10 @@ int store_live_gen(struct store *s, const char *name);
  * Writes nothing when there is nothing to remove (E2). */
 void store_cleanup(struct store *s, const char *name, int pending);
 
+/* Remove temporary files an interrupted write left in the account
+ * directory of a CA; writes nothing when there are none. */
+void store_cleanup_account(struct store *s, const char *ca_id);
+
 /* Create a new, empty generation directory for name; *gen gets its number. */
 int store_new_gen(struct store *s, const char *name, int *gen);
 

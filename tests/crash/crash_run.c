@@ -80,7 +80,6 @@ struct run {
 /* Why a case failed: reasons joined with "; ". */
 struct verdict {
 	int bad;
-	int acct_tmp; /* of which: temporary files left in accounts/ */
 	char why[WHY_MAX];
 };
 
@@ -90,7 +89,7 @@ struct harness {
 	struct anchor root;
 	FILE *cap;              /* stderr of the agent runs */
 	long next_pid;          /* each run after a reboot is a new process */
-	int tests, failed, todo;
+	int tests, failed;
 	long points;            /* crash points tried */
 	struct snap *snap;      /* the flash after a complete issuance */
 	char old_cert[CHAIN_MAX]; /* the snapshot's live cert.pem */
@@ -111,9 +110,9 @@ static void __attribute__((format(printf, 1, 2))) diag(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* One TAP line; a failure with a todo reason is reported but not counted. */
-static void __attribute__((format(printf, 4, 5)))
-tap(struct harness *h, int good, const char *todo, const char *fmt, ...)
+/* One TAP line. */
+static void __attribute__((format(printf, 3, 4)))
+tap(struct harness *h, int good, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -121,13 +120,9 @@ tap(struct harness *h, int good, const char *todo, const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
-	if (todo)
-		printf(" # TODO %s", todo);
 	printf("\n");
 	fflush(stdout);
-	if (!good && todo)
-		h->todo++;
-	else if (!good)
+	if (!good)
 		h->failed++;
 }
 
@@ -475,7 +470,7 @@ struct survey {
 	int live;        /* live generation, 0 when none */
 	int pending_gen; /* the journal's generation (not live) with a key */
 	int order;       /* the journal holds an unfinished order */
-	int tmps, acct_tmps, gens;
+	int tmps, gens;
 	char tmp[SIM_PATH];
 	struct cert_facts f;
 };
@@ -543,7 +538,6 @@ static void check_files(struct harness *h, struct verdict *v,
 		if (strstr(name, ".tmp-")) {
 			if (sv->tmps++ == 0)
 				snprintf(sv->tmp, sizeof(sv->tmp), "%s", path);
-			sv->acct_tmps += strncmp(path, STATE "/accounts/", 16) == 0;
 			continue;
 		}
 		sv->gens += h->list.type[i] == SIM_DIR &&
@@ -609,13 +603,8 @@ static void check_after(struct harness *h, struct verdict *v, enum phase ph,
 	if (r->rc != 0)
 		why(v, "the run after the reboot failed (%d)", r->rc);
 	survey(h, v, &sv);
-	if (sv.tmps > sv.acct_tmps)
+	if (sv.tmps)
 		why(v, "%d temporary file(s) left, e.g. %s", sv.tmps, sv.tmp);
-	else if (sv.acct_tmps) {
-		v->acct_tmp++;
-		why(v, "%d temporary file(s) left in accounts/, e.g. %s",
-		    sv.acct_tmps, sv.tmp);
-	}
 	if (sv.gens > 2)
 		why(v, "%d generations kept (at most live and previous)", sv.gens);
 	if (sv.order || sv.pending_gen)
@@ -631,16 +620,6 @@ static void check_after(struct harness *h, struct verdict *v, enum phase ph,
 		why(v, "a new order although the journal had one");
 }
 
-/* A TODO reason for failures that are known bugs reported to the lead,
- * or NULL. */
-static const char *known_bug(const struct verdict *v)
-{
-	if (v->bad == v->acct_tmp)
-		return "stale *.tmp-* files in accounts/<ca>/ are never removed "
-		       "(store_cleanup sweeps only certs/<name>)";
-	return NULL;
-}
-
 static const char *const phase_name[] = { "issuance", "renewal" };
 static const char *const mode_name[] = { "lose-unsynced", "torn-data" };
 
@@ -648,10 +627,9 @@ static const char *const mode_name[] = { "lose-unsynced", "torn-data" };
 static void cut_case(struct harness *h, enum phase ph, enum sim_loss mode,
                      long k)
 {
-	struct verdict v = { 0, 0, "" };
+	struct verdict v = { 0, "" };
 	struct survey at;
 	struct run r1, r2;
-	const char *todo;
 
 	if (sim_fresh(h, ph, 1000u * (unsigned)ph + 100u * (unsigned)mode +
 	              (uint64_t)k, mode == SIM_KEEP_ENTRIES_TORN_DATA &&
@@ -676,12 +654,9 @@ static void cut_case(struct harness *h, enum phase ph, enum sim_loss mode,
 		why(&v, "%d accounts created (the stored key finds its account)",
 		    r1.accounts + r2.accounts);
 	h->points++;
-	todo = v.bad ? known_bug(&v) : NULL;
-	tap(h, !v.bad, todo, "cut after %ld steps (%s, %s)", k, phase_name[ph],
+	tap(h, !v.bad, "cut after %ld steps (%s, %s)", k, phase_name[ph],
 	    mode_name[mode]);
-	if (todo)
-		printf("#   %s\n", v.why);
-	else if (v.bad) {
+	if (v.bad) {
 		diag("  %s", v.why);
 		show_log(h);
 	}
@@ -691,7 +666,7 @@ static void cut_case(struct harness *h, enum phase ph, enum sim_loss mode,
  * snapshot once it is due. Its storage steps, or -1 when it failed. */
 static long measure(struct harness *h, enum phase ph)
 {
-	struct verdict v = { 0, 0, "" };
+	struct verdict v = { 0, "" };
 	struct run r;
 
 	if (sim_fresh(h, ph, 1 + (uint64_t)ph, 0) != 0)
@@ -700,7 +675,7 @@ static long measure(struct harness *h, enum phase ph)
 	check_after(h, &v, ph, &r, NULL);
 	if (r.orders != 1)
 		why(&v, "%d orders (want 1)", r.orders);
-	tap(h, !v.bad, NULL, "uncut %s: %ld storage steps, %d order(s)",
+	tap(h, !v.bad, "uncut %s: %ld storage steps, %d order(s)",
 	    phase_name[ph], r.steps, r.orders);
 	if (v.bad) {
 		diag("  %s", v.why);
@@ -720,7 +695,7 @@ static long measure(struct harness *h, enum phase ph)
  * certificate is due. */
 static int keep_issued(struct harness *h)
 {
-	struct verdict v = { 0, 0, "" };
+	struct verdict v = { 0, "" };
 	struct survey sv;
 	int64_t life;
 
@@ -744,7 +719,7 @@ static void idle_run(struct harness *h)
 	struct run r;
 
 	agent_once(h, &r);
-	tap(h, r.rc == 0 && r.steps == 0 && r.orders == 0, NULL,
+	tap(h, r.rc == 0 && r.steps == 0 && r.orders == 0,
 	    "a run with nothing to do makes no storage step (%ld)", r.steps);
 }
 
@@ -805,7 +780,7 @@ int main(int argc, char **argv)
 	diag("cut after every step of an issuance (%ld steps) and of a renewal "
 	     "(%ld steps), each rebooted two ways", s1, s2);
 	diag("crash points tried: %ld, %s", h->points, h->failed ?
-	     "SOME FAILED" : h->todo ? "all passed but the TODOs" : "all passed");
+	     "SOME FAILED" : "all passed");
 	port_sim_free(&h->sim);
 	fclose(h->cap);
 	m = h->failed ? 1 : 0;
