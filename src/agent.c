@@ -288,6 +288,7 @@ static int in_backoff(struct ctx *c)
 static int issue_now(struct ctx *c, int flags)
 {
 	char when[32], dir[STORE_PATH_MAX];
+	unsigned reqs, conns, reqs0 = 0, conns0 = 0;
 	int rc, renewal = store_live_gen(&c->store, c->cfg->cert_name) > 0;
 
 	if ((rc = rng_init(&c->rng, c->port)) != 0) {
@@ -296,14 +297,15 @@ static int issue_now(struct ctx *c, int flags)
 		return rc;
 	}
 	c->last_error[0] = '\0';
+	if (c->http)
+		http_stats(c->http, &reqs0, &conns0);
 	rc = issue_online(c);
 	responder_close(c->resp);
-	if (c->http) {
-		unsigned reqs, conns;
-
+	if (c->http) { /* this certificate's share of the run's counters */
 		http_stats(c->http, &reqs, &conns);
 		log_debug(&c->log, "acme: %u requests, %u connections, %u badNonce "
-		          "retries", reqs, conns, c->acme->bad_nonces);
+		          "retries", reqs - reqs0, conns - conns0,
+		          c->acme->bad_nonces);
 	}
 	store_path(&c->store, dir, "certs", c->cfg->cert_name, "live", NULL);
 	if (rc != 0) {
@@ -366,6 +368,7 @@ int agent_retry(struct ctx *c)
 		return rc;
 	j.failures = 0;
 	j.next_try = 0;
+	j.last_error[0] = '\0';
 	log_info(&c->log, "%s: failure backoff cleared", c->cfg->cert_name);
 	return journal_save(&c->store, c->cfg->cert_name, &j);
 }

@@ -74,8 +74,9 @@ void cli_usage(FILE *out)
 "      --version        print the version\n"
 "\n"
 "Results: STATE/certs/NAME/live/{privkey,cert,chain,fullchain}.pem\n"
-"Exit status: 0 done (issued, renewed or nothing to do), 1 failure,\n"
-"2 usage error; renew: 3 when nothing was due.\n",
+"Exit status: 0 done (issued, renewed or nothing to do), 1 failure (for\n"
+"renew: some certificate failed or waits after a failure), 2 usage or\n"
+"configuration error; renew: 3 when nothing was due.\n",
 	      out);
 }
 
@@ -170,18 +171,26 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 		cfg->cert_name = arg;
 		return 0;
 	case OPT_HTTP_PORT:
-		if ((n = parse_num(arg, 1, 65535)) < 0)
-			break;
+		if ((n = parse_num(arg, 1, 65535)) < 0) {
+			snprintf(err, cap, "'%s' is not a port number 1-65535", arg);
+			return AL_EINVAL;
+		}
 		cfg->http_port = (int)n;
 		return 0;
 	case OPT_TIMEOUT:
-		if ((n = parse_num(arg, 1, 3600)) < 0)
-			break;
+		if ((n = parse_num(arg, 1, 3600)) < 0) {
+			snprintf(err, cap, "'%s' is not a number of seconds 1-3600",
+			         arg);
+			return AL_EINVAL;
+		}
 		cfg->timeout_s = (int)n;
 		return 0;
 	case 'k':
-		if (key_type_parse(arg, &cfg->key_type) != 0)
-			break;
+		if (key_type_parse(arg, &cfg->key_type) != 0) {
+			snprintf(err, cap, "unknown key type '%s' (ec-256, ec-384)",
+			         arg);
+			return AL_EINVAL;
+		}
 		return 0;
 	case OPT_LOG:
 		if (!strcmp(arg, "stderr")) cfg->log_dest = LOG_TO_STDERR;
@@ -210,13 +219,24 @@ int cli_set(struct config *cfg, const char *key, char *value, char *err,
 {
 	const struct option *o;
 
+	char why[128];
+
 	if (!strcmp(key, "names"))
 		return set_names(cfg, value, err, cap);
-	for (o = long_opts; o->name; o++)
-		if (!strcmp(o->name, key) && strcmp(key, "config") &&
-		    strcmp(key, "json") && strcmp(key, "help") &&
-		    strcmp(key, "version") && strcmp(key, "name"))
-			return cli_option(cfg, o->val, value, err, cap);
+	for (o = long_opts; o->name; o++) {
+		if (strcmp(o->name, key) || !strcmp(key, "config") ||
+		    !strcmp(key, "json") || !strcmp(key, "help") ||
+		    !strcmp(key, "version") || !strcmp(key, "name"))
+			continue;
+		if (!value[0]) {
+			snprintf(err, cap, "%s: empty value", key);
+			return AL_EINVAL;
+		}
+		if (cli_option(cfg, o->val, value, why, sizeof(why)) == 0)
+			return 0;
+		snprintf(err, cap, "%s: %s", key, why);
+		return AL_EINVAL;
+	}
 	snprintf(err, cap, "unknown key '%s'", key);
 	return AL_EINVAL;
 }

@@ -73,7 +73,7 @@ static int cmd_renew(struct ctx *c, const struct cli *cl, struct conf *cf)
 		if (use_cert(c, &cf->certs[sel[i]]) != 0)
 			return EXIT_USAGE;
 		rc = agent_run(c, AGENT_BACKOFF | AGENT_ARI);
-		failed += rc < 0;
+		failed += rc < 0 || rc == AGENT_WAITING; /* still failing */
 		issued += rc == AGENT_ISSUED;
 	}
 	if (failed)

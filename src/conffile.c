@@ -21,7 +21,8 @@ static char *trim(char *s)
 }
 
 /* "[cert NAME]": start a new certificate from the global settings. */
-static int section(struct conf *cf, char *line, char *err, size_t cap)
+static int section(struct conf *cf, char *line, int lineno, char *err,
+                   size_t cap)
 {
 	char *end = strchr(line, ']'), *name;
 	struct config *c;
@@ -47,6 +48,7 @@ static int section(struct conf *cf, char *line, char *err, size_t cap)
 		         CONF_MAX_CERTS);
 		return AL_EINVAL;
 	}
+	cf->cert_line[cf->ncerts] = lineno;
 	c = &cf->certs[cf->ncerts++];
 	*c = cf->global;
 	c->cert_name = name;
@@ -55,7 +57,8 @@ static int section(struct conf *cf, char *line, char *err, size_t cap)
 }
 
 /* One line: blank, comment, section or key = value. */
-static int conf_line(struct conf *cf, char *line, char *err, size_t cap)
+static int conf_line(struct conf *cf, char *line, int lineno, char *err,
+                     size_t cap)
 {
 	struct config *c = cf->ncerts ? &cf->certs[cf->ncerts - 1] : &cf->global;
 	char *eq, *key;
@@ -64,7 +67,7 @@ static int conf_line(struct conf *cf, char *line, char *err, size_t cap)
 	if (!line[0] || line[0] == '#' || line[0] == ';')
 		return 0;
 	if (line[0] == '[')
-		return section(cf, line, err, cap);
+		return section(cf, line, lineno, err, cap);
 	if (!(eq = strchr(line, '='))) {
 		snprintf(err, cap, "expected key = value");
 		return AL_EINVAL;
@@ -86,8 +89,8 @@ static int conf_check(const struct conf *cf, const char *path,
 
 	for (i = 0; i < cf->ncerts; i++)
 		if (cf->certs[i].nnames == 0) {
-			log_err(log, "%s: [cert %s] has no names = line", path,
-			        cf->certs[i].cert_name);
+			log_err(log, "%s:%d: [cert %s] has no names = line", path,
+			        cf->cert_line[i], cf->certs[i].cert_name);
 			return AL_EINVAL;
 		}
 	return 0;
@@ -120,7 +123,7 @@ int conf_load(struct conf *cf, struct port *p, const char *path,
 		if (next)
 			*next++ = '\0';
 		lineno++;
-		if (conf_line(cf, line, err, sizeof(err)) != 0) {
+		if (conf_line(cf, line, lineno, err, sizeof(err)) != 0) {
 			log_err(log, "%s:%d: %s", path, lineno, err);
 			return AL_EINVAL;
 		}

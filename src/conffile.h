@@ -28,6 +28,7 @@ struct conf {
 	struct config global;
 	int ncerts;
 	struct config certs[CONF_MAX_CERTS];
+	int cert_line[CONF_MAX_CERTS]; /* where each section starts */
 };
 
 /* Read path through the port: global keys over *base into cf->global, each

@@ -20,8 +20,17 @@ static void hook_exec(const struct config *cfg, const char *event,
                       const char *dir, const char *error)
 {
 	char names[NAMES_ENV_MAX] = "";
+	sigset_t none;
 	size_t n = 0;
+	long fd, maxfd = sysconf(_SC_OPEN_MAX);
 	int i;
+
+	/* The hook gets neither our sockets (the CA connection) nor the
+	 * daemon's blocked signals. */
+	for (fd = 3; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 1024); fd++)
+		close((int)fd);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	for (i = 0; i < cfg->nnames && n < sizeof(names); i++)
 		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 	port_posix_init(&pp);
 	c.port = &pp.base;
 	cf = malloc(sizeof(*cf));
-	c.acme = malloc(sizeof(*c.acme));
+	c.acme = calloc(1, sizeof(*c.acme));
 	c.resp = malloc(sizeof(*c.resp));
 	if (!cf || !c.acme || !c.resp) {
 		log_err(&c.log, "out of memory");

@@ -312,10 +312,11 @@ static int order_step(struct ctx *c, struct acme_order *o, const char *thumb,
 
 	*restart = 0;
 	if (strcmp(o->status, "pending") == 0) {
+		/* Tokens stay served until the responder closes: a CA may
+		 * still fetch one after the order became ready. */
 		if ((rc = answer_authzs(c, o, thumb, &posted)) != 0 ||
 		    (rc = wait_order(c, o, "pending")) != 0)
 			return rc;
-		responder_clear(c->resp);
 	}
 	if (strcmp(o->status, "ready") == 0 && (rc = finalize(c, o, k)) != 0)
 		return rc;
