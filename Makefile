@@ -29,7 +29,7 @@ LIB_SRC := src/log.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c src/sche
            src/commands.c src/status.c src/daemon.c \
            src/cli.c port/posix/port_posix.c
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http_curl.c
-LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http_bearssl.c src/trust.c
+LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http_bearssl.c src/http1.c src/trust.c
 LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/responder.c
 LIBS-y := -lbearssl
 LIBS-$(CONFIG_HTTP_CURL) += -lcurl
@@ -41,9 +41,9 @@ BIN  := $(BUILD)/acmelet
 
 # Tests of optional parts are built only when the part is.
 UNIT_OPT := tests/unit/test_http_curl.c tests/unit/test_http_bearssl.c \
-            tests/unit/test_responder.c
+            tests/unit/test_http1.c tests/unit/test_responder.c
 UNIT_OPT-$(CONFIG_HTTP_CURL) += tests/unit/test_http_curl.c
-UNIT_OPT-$(CONFIG_HTTP_BEARSSL) += tests/unit/test_http_bearssl.c
+UNIT_OPT-$(CONFIG_HTTP_BEARSSL) += tests/unit/test_http_bearssl.c tests/unit/test_http1.c
 UNIT_OPT-$(CONFIG_CHALLENGE_HTTP01) += tests/unit/test_responder.c
 UNIT_SRC := $(filter-out $(filter-out $(UNIT_OPT-y),$(UNIT_OPT)),\
               $(wildcard tests/unit/test_*.c))
@@ -106,5 +106,60 @@ menuconfig:
 
 clean:
 	rm -rf build build-*
+
+# ---- The static binary, configurations, cross builds, bench -------------
+# make static: one fully static, stripped binary (musl, BearSSL inside) in
+# build/static, from configs/staticconfig or CONFIG=... given on the command
+# line; make static-tiny: the same from configs/tinyconfig in
+# build/static-tiny. Debian's libbearssl.a is glibc-built with fortify: the
+# static link adds src/fortify_shims.c, and nothing else ever does.
+STATIC_CONFIG := $(if $(filter command line,$(origin CONFIG)),$(CONFIG),configs/staticconfig)
+STATIC_DIR ?= build/static
+MUSL_CC ?= musl-gcc
+STATIC_CFLAGS := -Os -fno-pie -ffunction-sections -fdata-sections \
+                 -fno-asynchronous-unwind-tables -fno-unwind-tables
+STATIC_LDFLAGS := -static -no-pie -s -Wl,--gc-sections \
+                  -Wl,-z,noseparate-code -Wl,--build-id=none
+
+.PHONY: static static-tiny tinyconfig olddefconfig cross-check
+static:
+	@command -v $(MUSL_CC) >/dev/null || { echo "static: $(MUSL_CC) not found (Debian: apt-get install musl-tools)" >&2; exit 1; }
+	@grep -q '^CONFIG_HTTP_BEARSSL=y' $(STATIC_CONFIG) || { echo "static: $(STATIC_CONFIG) must select HTTP_BEARSSL (libcurl cannot be linked statically here)" >&2; exit 1; }
+	@# musl-gcc hides /usr/include: offer BearSSL's and jsmn's headers only.
+	@mkdir -p $(STATIC_DIR)/include
+	@ln -sfn /usr/include/bearssl.h /usr/include/bearssl /usr/include/jsmn.h $(STATIC_DIR)/include/
+	CFLAGS="$(STATIC_CFLAGS) -I$(STATIC_DIR)/include" LDFLAGS="$(STATIC_LDFLAGS)" \
+	  $(MAKE) BUILD=$(STATIC_DIR) CONFIG=$(STATIC_CONFIG) CC=$(MUSL_CC) \
+	  STATIC_SHIMS=1 LIBS-y="$$(cc -print-file-name=libbearssl.a)" all
+	@# Nothing unwinds C here: the prebuilt archives' tables can go.
+	strip -R .comment -R .eh_frame $(STATIC_DIR)/acmelet
+	@echo "static: $(STATIC_DIR)/acmelet $$(wc -c <$(STATIC_DIR)/acmelet) bytes"
+
+static-tiny:
+	$(MAKE) static CONFIG=configs/tinyconfig STATIC_DIR=build/static-tiny
+
+ifeq ($(STATIC_SHIMS),1)
+$(BIN): $(BUILD)/src/fortify_shims.o
+endif
+
+tinyconfig:
+	cp configs/tinyconfig .config
+
+# Brings .config up to date with Kconfig without questions.
+olddefconfig:
+	@[ -f .config ] || cp configs/defconfig .config
+	kconfig-conf --olddefconfig Kconfig
+
+# make cross-check ARCH=mipsel|s390x: installs the cross toolchain (as
+# root), builds with the BearSSL transport, runs the unit tests and one
+# issuance against Pebble under qemu-user.
+ARCH ?= mipsel
+cross-check:
+	tests/cross/run.sh $(ARCH)
+
+# Size, peak RSS, time, requests and connections of one issuance, for the
+# libcurl, static and tiny static builds (docs/performance.md).
+bench:
+	tests/bench/bench.sh
 
 -include $(OBJ:.o=.d) $(BUILD)/src/main.d

@@ -5,13 +5,17 @@
 
 PACKAGES="build-essential make libbearssl-dev libcurl4-openssl-dev libjsmn-dev
 pebble openssl ca-certificates curl perl valgrind clang libclang-rt-dev
-python3 procps strace busybox shellcheck"
+python3 procps strace busybox shellcheck musl-tools file"
 # libclang-rt-dev: clang's sanitizer runtimes, only a Recommends of clang.
+# musl-tools: make static (musl-gcc); file: 50-static.t asks it.
 
+# Only the native (or arch: all) package counts: make cross-check adds
+# foreign ones (libbearssl-dev:mipsel), which dpkg-query lists too.
+native=$(dpkg --print-architecture)
 missing=""
 for p in $PACKAGES; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
-	[ "$status" = installed ] || missing="$missing $p"
+	dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "$p" 2>/dev/null |
+		grep -qE "^installed ($native|all)\$" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 

@@ -1,0 +1,59 @@
+#!/bin/bash
+# The built-in BearSSL transport under the whole integration set (issue 5:
+# every test that runs with libcurl also runs with it): each other
+# tests/integration/*.t runs again with ACMELET pointing at a BearSSL
+# build (build-bearssl: configs/staticconfig, linked dynamically), one
+# result per file; a failure shows the file's failing lines. The unit
+# tests run again from that build too: some use the transport (test_ari,
+# test_agent_sim), and test_http_bearssl and test_http1 exist only there.
+#
+# Not run again: 50-static.t (its own binary, already BearSSL) and
+# 40-crash-sim.t, whose crash_run moves the simulated clock months ahead
+# to renew: BearSSL checks Pebble's 30-day TLS certificate against that
+# clock (libcurl ignores the port's clock), so it would fail for the test's
+# set-up, not for the code.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+
+B=build-bearssl
+if ! out=$(make -s -j2 BUILD=$B CONFIG=configs/staticconfig all unit 2>&1); then
+	fail "make BUILD=$B CONFIG=configs/staticconfig"
+	diag "$out"
+	done_testing
+fi
+pass "$B built: $(tail -n 1 <<<"$out")"
+
+# run_child DESC CMD...: one TAP line for a whole TAP-producing program.
+run_child() {
+	local desc=$1 log rc
+	shift
+	log=$(mktemp)
+	"$@" >"$log" 2>&1
+	rc=$?
+	if grep -q '^1\.\.0 # SKIP' "$log"; then
+		skip "$desc: $(sed -n 's/^1\.\.0 # SKIP //p' "$log")"
+	elif [ "$rc" -eq 0 ] && grep -q '^1\.\.[1-9]' "$log" &&
+		! grep '^not ok' "$log" | grep -qv '# TODO'; then
+		pass "$desc ($(grep -c '^ok' "$log") ok)"
+	else
+		fail "$desc (exit $rc)"
+		grep -E '^not ok|^#' "$log" | grep -v '# TODO' | head -n 30 | sed 's/^/    /' >&2
+	fi
+	rm -f "$log"
+}
+
+for t in "$B"/tests/test_*; do
+	run_child "unit: ${t##*/} with the BearSSL transport" "$t"
+done
+
+for t in tests/integration/*.t; do
+	case ${t##*/} in
+	50-static.t | 51-bearssl-transport.t) continue ;;
+	40-crash-sim.t)
+		skip "${t##*/}: crash_run's simulated clock outruns Pebble's TLS certificate"
+		continue
+		;;
+	esac
+	ACMELET=$PWD/$B/acmelet run_child "${t##*/} with the BearSSL transport" "$t"
+done
+done_testing
