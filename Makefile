@@ -13,6 +13,7 @@ VERSION ?= 0.1.0
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+           -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
            -DACMELET_VERSION='"$(VERSION)"' \
            -DACMELET_BUILD_TIME=$(BUILD_TIME) \
            -Isrc -Iport -Iport/posix

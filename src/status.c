@@ -79,13 +79,13 @@ static int status_json(const struct config *cfg, const struct cert_status *st,
 
 int status_print(struct ctx *c, const struct cli *cl, struct conf *cf)
 {
-	static const struct cert_status zero;
-	struct cert_status st = zero;
+	struct cert_status st;
 	char buf[STATUS_JSON_MAX];
 	int sel[CONF_MAX_CERTS], n, i;
 
 	if ((n = command_select(cl, cf, sel, &c->log)) < 0)
 		return EXIT_USAGE;
+	memset(&st, 0, sizeof(st));
 	if (cl->json)
 		printf("[");
 	for (i = 0; i < n; i++) {

@@ -71,7 +71,7 @@ EOF
 pebble_make_cert_() { # certificate for Pebble's own HTTPS listeners
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$PEBBLE_DIR/key.pem" -out "$PEBBLE_DIR/cert.pem" \
-		-days 30 -subj /CN=localhost \
+		-days 3650 -subj /CN=localhost \
 		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
 		>/dev/null 2>"$PEBBLE_DIR/openssl.err"
 }
