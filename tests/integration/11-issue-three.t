@@ -3,10 +3,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 # Exact request counts: no deliberate badNonce here (15-bad-nonce.t has them).
 export PEBBLE_WFE_NONCEREJECT=0
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
 NAMES=(www.three.test three.test mail.three.test)
 S=$PEBBLE_DIR/state

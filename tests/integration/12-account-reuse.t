@@ -5,8 +5,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
 NAME=acct.example.test
 S=$PEBBLE_DIR/state

@@ -4,8 +4,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
 NAMES=(reuse.example.test www.reuse.example.test)
 S=$PEBBLE_DIR/state

@@ -7,9 +7,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 export PEBBLE_WFE_NONCEREJECT=10
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
 NAMES=(nonce.example.test www.nonce.example.test)
 S=$PEBBLE_DIR/state

@@ -4,9 +4,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 PEBBLE_CONFIG_EXTRA='"domainBlocklist": ["blocked.test"]'
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
 NAME=fine.example.test
 BAD=www.blocked.test

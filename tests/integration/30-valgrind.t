@@ -5,9 +5,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 command -v valgrind >/dev/null || { fail "valgrind is installed"; done_testing; }
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
 ACMELET_TIMEOUT=600
 NAME=vg.example.test

@@ -9,11 +9,10 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 # Renewals validate again (no reused authorizations), so that every kill
 # point is reached in them too.
 export PEBBLE_AUTHZREUSE=0
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 pebble_root "$PEBBLE_DIR/root.pem" || { fail "Pebble's root fetched"; done_testing; }
 NAME=kill.example.test
 KILL_WAIT=${KILL_WAIT:-60} # seconds without a log line before giving up
@@ -46,13 +45,6 @@ kill_at() {
 	{ wait "$pid"; } 2>/dev/null # no "Killed" notice from bash
 	KILL_RC=$?
 	rm -f "$fifo"
-}
-
-pair_ok() { # DIR: privkey.pem is the key of cert.pem
-	local a b
-	a=$(openssl pkey -in "$1/privkey.pem" -pubout 2>/dev/null) || return 1
-	b=$(openssl x509 -in "$1/cert.pem" -noout -pubkey 2>/dev/null) || return 1
-	[ -n "$a" ] && [ "$a" = "$b" ]
 }
 
 chain_ok() { # DIR: cert.pem verifies to Pebble's root through chain.pem

@@ -6,17 +6,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 NAME=corrupt.example.test
 UNREACHABLE=https://127.0.0.1:1/dir
-
-pair_ok() { # DIR: privkey.pem is the key of cert.pem
-	local a b
-	a=$(openssl pkey -in "$1/privkey.pem" -pubout 2>/dev/null) || return 1
-	b=$(openssl x509 -in "$1/cert.pem" -noout -pubkey 2>/dev/null) || return 1
-	[ -n "$a" ] && [ "$a" = "$b" ]
-}
 
 # One line at warning or error level that names ERE (a file).
 names_file() { grep -E "(warning|error): .*$1" "$RUN_ERR" | grep -q .; }

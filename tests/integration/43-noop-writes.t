@@ -7,9 +7,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 command -v strace >/dev/null || { printf '1..1\nnot ok 1 - strace is installed\n'; exit 1; }
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 NAME=noop.example.test
 S=$PEBBLE_DIR/state
 TRACE="strace -f -qq -s 0 -e trace=%file,write,close,fsync,fdatasync,dup2,dup3"

@@ -7,22 +7,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 export PEBBLE_WFE_NONCEREJECT=0
-pebble_start || { fail "Pebble started"; done_testing; }
-
-# run_conf FILE ARG...: acmelet -c FILE --log stderr ARG..., like run_acmelet
-# but with nothing else from the command line.
-run_conf() {
-	local f=$1
-	shift
-	RUN_N=$((RUN_N + 1))
-	RUN_OUT=$PEBBLE_DIR/run$RUN_N.out
-	RUN_ERR=$PEBBLE_DIR/run$RUN_N.err
-	timeout -k 5 "$ACMELET_TIMEOUT" ${ACMELET_WRAP:-} "$ACMELET" -c "$f" \
-		--log stderr "$@" </dev/null >"$RUN_OUT" 2>"$RUN_ERR"
-	RUN_RC=$?
-}
+pebble_setup
 
 C=$PEBBLE_DIR/conf
 mkdir -p "$C"

@@ -8,37 +8,14 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 export PEBBLE_WFE_NONCEREJECT=0
-PEBBLE_CONFIG_EXTRA='"certificateValidityPeriod": 30' pebble_start ||
-	{ fail "Pebble started"; done_testing; }
-
-run_conf() { # FILE ARG...: acmelet -c FILE --log stderr ARG...
-	local f=$1
-	shift
-	RUN_N=$((RUN_N + 1))
-	RUN_OUT=$PEBBLE_DIR/run$RUN_N.out
-	RUN_ERR=$PEBBLE_DIR/run$RUN_N.err
-	timeout -k 5 "$ACMELET_TIMEOUT" ${ACMELET_WRAP:-} "$ACMELET" -c "$f" \
-		--log stderr "$@" </dev/null >"$RUN_OUT" 2>"$RUN_ERR"
-	RUN_RC=$?
-}
-epoch_of() { # CERT FIELD(startdate|enddate): Unix time, from openssl
-	date -u -d "$(openssl x509 -in "$1" -noout "-$2" | cut -d= -f2)" +%s
-}
-serial() { openssl x509 -in "$1" -noout -serial 2>&1; }
+PEBBLE_CONFIG_EXTRA='"certificateValidityPeriod": 30' pebble_setup
 
 S=$PEBBLE_DIR/state
 CONF=$PEBBLE_DIR/acmelet.conf
 A=alpha B=beta
 LA=$S/certs/$A/live LB=$S/certs/$B/live
-common="server = $ACME_URL
-ca-file = $CA_FILE
-state-dir = $S
-agree-tos = yes
-email = admin@acmelet.test
-http-port = $HTTP_PORT
-http-addr = 127.0.0.1"
+common=$(conf_globals "$S")
 cat >"$CONF" <<EOF
 $common
 

@@ -7,28 +7,14 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 export PEBBLE_WFE_NONCEREJECT=0
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
-run_conf() { # FILE ARG...: acmelet -c FILE --log stderr ARG...
-	local f=$1
-	shift
-	RUN_N=$((RUN_N + 1))
-	RUN_OUT=$PEBBLE_DIR/run$RUN_N.out
-	RUN_ERR=$PEBBLE_DIR/run$RUN_N.err
-	timeout -k 5 "$ACMELET_TIMEOUT" ${ACMELET_WRAP:-} "$ACMELET" -c "$f" \
-		--log stderr "$@" </dev/null >"$RUN_OUT" 2>"$RUN_ERR"
-	RUN_RC=$?
-}
 # jq_out EXPR: EXPR (Python, over j = the parsed stdout of the last run)
 jq_out() {
 	python3 -c 'import json,sys
 j = json.load(open(sys.argv[1]))
 print(eval(sys.argv[2]))' "$RUN_OUT" "$1" 2>&1
-}
-epoch_of() { # CERT startdate|enddate: Unix time, from openssl
-	date -u -d "$(openssl x509 -in "$1" -noout "-$2" | cut -d= -f2)" +%s
 }
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
@@ -36,13 +22,7 @@ S=$PEBBLE_DIR/state
 CONF=$PEBBLE_DIR/acmelet.conf
 L=$S/certs/web/live
 cat >"$CONF" <<EOF
-server = $ACME_URL
-ca-file = $CA_FILE
-state-dir = $S
-agree-tos = yes
-email = admin@acmelet.test
-http-port = $HTTP_PORT
-http-addr = 127.0.0.1
+$(conf_globals "$S")
 [cert web]
 names = web.status.example.test www.status.example.test
 [cert later]

@@ -7,21 +7,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 export PEBBLE_WFE_NONCEREJECT=0
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
-run_conf() { # FILE ARG...: acmelet -c FILE --log stderr ARG...
-	local f=$1
-	shift
-	RUN_N=$((RUN_N + 1))
-	RUN_OUT=$PEBBLE_DIR/run$RUN_N.out
-	RUN_ERR=$PEBBLE_DIR/run$RUN_N.err
-	timeout -k 5 "$ACMELET_TIMEOUT" ${ACMELET_WRAP:-} "$ACMELET" -c "$f" \
-		--log stderr "$@" </dev/null >"$RUN_OUT" 2>"$RUN_ERR"
-	RUN_RC=$?
-}
-serial() { openssl x509 -in "$1" -noout -serial 2>&1; }
 H=$PEBBLE_DIR/hooks
 mkdir -p "$H/calls"
 # The hook writes one file per call: its arguments, environment, what it
@@ -57,13 +45,7 @@ S=$PEBBLE_DIR/state
 L=$S/certs/$NAME/live
 CONF=$PEBBLE_DIR/acmelet.conf
 cat >"$CONF" <<EOF
-server = $ACME_URL
-ca-file = $CA_FILE
-state-dir = $S
-agree-tos = yes
-email = admin@acmelet.test
-http-port = $HTTP_PORT
-http-addr = 127.0.0.1
+$(conf_globals "$S")
 [cert $NAME]
 names = hook.example.test www.hook.example.test
 hook = $H/record

@@ -9,9 +9,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 export PEBBLE_WFE_NONCEREJECT=0
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
 # ---- the daemon: started under timeout(1) as a safety net, signalled
 # directly; always stopped when the test ends ----------------------------
@@ -61,13 +60,6 @@ wait_log() {
 	return 0
 }
 count_log() { grep -cE "$2" "$1" 2>/dev/null; }
-jget() { # FILE KEY: a member of a JSON object file
-	python3 -c 'import json,sys
-try:
-    print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))
-except Exception as e:
-    print("unreadable")' "$1" "$2"
-}
 wait_json() { # FILE KEY VALUE SECONDS: until the member has VALUE
 	local n=0
 	while [ "$(jget "$1" "$2")" != "$3" ]; do
@@ -77,7 +69,6 @@ wait_json() { # FILE KEY VALUE SECONDS: until the member has VALUE
 	done
 	return 0
 }
-serial() { openssl x509 -in "$1" -noout -serial 2>&1; }
 verify() { # CERT_DIR: openssl's verdict on live/cert.pem with its chain
 	openssl verify -CAfile "$PEBBLE_DIR/root.pem" -untrusted "$1/chain.pem" \
 		"$1/cert.pem" 2>&1
@@ -94,13 +85,7 @@ chmod +x "$H/record"
 
 S=$PEBBLE_DIR/state
 CONF=$PEBBLE_DIR/acmelet.conf
-common="server = $ACME_URL
-ca-file = $CA_FILE
-state-dir = $S
-agree-tos = yes
-email = admin@acmelet.test
-http-port = $HTTP_PORT
-http-addr = 127.0.0.1
+common="$(conf_globals "$S")
 hook = $H/record"
 cat >"$CONF" <<EOF
 $common
@@ -227,13 +212,7 @@ resumed=""
 for try in 1 2 3 4 5 6; do
 	C=$PEBBLE_DIR/t$try.conf
 	cat >"$C" <<EOF
-server = $ACME_URL
-ca-file = $CA_FILE
-state-dir = $S
-agree-tos = yes
-email = admin@acmelet.test
-http-port = $HTTP_PORT
-http-addr = 127.0.0.1
+$(conf_globals "$S")
 [cert t$try]
 names = t$try.resume.example.test
 EOF

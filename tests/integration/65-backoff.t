@@ -11,27 +11,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 export PEBBLE_WFE_NONCEREJECT=0
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
-run_conf() { # FILE ARG...: acmelet -c FILE --log stderr ARG...
-	local f=$1
-	shift
-	RUN_N=$((RUN_N + 1))
-	RUN_OUT=$PEBBLE_DIR/run$RUN_N.out
-	RUN_ERR=$PEBBLE_DIR/run$RUN_N.err
-	timeout -k 5 "$ACMELET_TIMEOUT" ${ACMELET_WRAP:-} "$ACMELET" -c "$f" \
-		--log stderr "$@" </dev/null >"$RUN_OUT" 2>"$RUN_ERR"
-	RUN_RC=$?
-}
-jget() { # FILE KEY: a member of a JSON object file, "" when absent
-	python3 -c 'import json,sys
-try:
-    print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))
-except Exception as e:
-    print("unreadable: %s" % e)' "$1" "$2"
-}
 set_next_try() { # FILE T: the journal's next_try becomes T
 	python3 -c 'import json,sys
 j = json.load(open(sys.argv[1])); j["next_try"] = int(sys.argv[2])
@@ -43,13 +25,7 @@ S=$PEBBLE_DIR/state
 J=$S/certs/$NAME/state
 CONF=$PEBBLE_DIR/acmelet.conf
 cat >"$CONF" <<EOF
-server = $ACME_URL
-ca-file = $CA_FILE
-state-dir = $S
-agree-tos = yes
-email = admin@acmelet.test
-http-port = $HTTP_PORT
-http-addr = 127.0.0.1
+$(conf_globals "$S")
 [cert $NAME]
 names = backoff.example.test
 EOF

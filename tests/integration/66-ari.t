@@ -11,10 +11,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-require_acmelet
 # Exact request counts: no deliberate badNonce here.
 export PEBBLE_WFE_NONCEREJECT=0
-pebble_start || { fail "Pebble started"; done_testing; }
+pebble_setup
 
 NAME=ari.example.test
 S=$PEBBLE_DIR/state

@@ -292,3 +292,6 @@ expect_clean_failure() {
 	like "$(tr '[:upper:]' '[:lower:]' <<<"$errs")" "$re" "$label: the error line explains ($re)"
 	is "$(live_snapshot "$4" "$5")" "$snap" "$label: the live certificate is unchanged"
 }
+
+# Setup and configuration-file helpers shared by several tests.
+. "$(dirname "${BASH_SOURCE[0]}")/acmelet.sh"

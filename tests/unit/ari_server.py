@@ -22,13 +22,13 @@ accepts connections, and exits by itself after a minute.
                              the last renewal-info request
 """
 import json
-import os
-import ssl
 import sys
-import threading
 import time
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import tls_server  # noqa: E402 (beside this file)
 
 START = "2025-01-02T04:00:00Z"
 END = "2025-01-03T06:00:00.123+02:00"
@@ -109,40 +109,13 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_any()
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class Server(tls_server.TLSServer):
     def __init__(self, ctx):
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.ctx = ctx
+        super().__init__(Handler, ctx)
         self.count = 0
         self.method = "-"
         self.last = "-"
 
-    def finish_request(self, request, client_address):
-        request.settimeout(10)
-        try:
-            tls = self.ctx.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return
-        try:
-            super().finish_request(tls, client_address)
-        finally:
-            tls.close()
-
-
-def main():
-    cert, key, portfile = sys.argv[1:4]
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    srv = Server(ctx)
-    threading.Timer(60, lambda: os._exit(2)).start()
-    tmp = portfile + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.rename(tmp, portfile)
-    srv.serve_forever()
-
 
 if __name__ == "__main__":
-    main()
+    tls_server.main(Server)

@@ -17,12 +17,12 @@ leaves nothing behind.
   GET /conns           number of TCP connections accepted so far
   POST /echo           "METHOD CONTENT-TYPE USER-AGENT EXPECT\\n" + body
 """
-import os
-import ssl
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import tls_server  # noqa: E402 (beside this file)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -100,43 +100,5 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, line.encode() + body, [("Content-Type", "text/plain")])
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, ctx):
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.ctx = ctx
-        self.conns = 0
-        self.lock = threading.Lock()
-
-    def finish_request(self, request, client_address):
-        # TLS in the connection's thread, so a failed handshake does not
-        # stall the accept loop.
-        with self.lock:
-            self.conns += 1
-        request.settimeout(10)
-        try:
-            tls = self.ctx.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return
-        try:
-            super().finish_request(tls, client_address)
-        finally:
-            tls.close()
-
-
-def main():
-    cert, key, portfile = sys.argv[1:4]
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    srv = Server(ctx)
-    threading.Timer(60, lambda: os._exit(2)).start()
-    tmp = portfile + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.server_address[1])
-    os.rename(tmp, portfile)
-    srv.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    tls_server.main(lambda ctx: tls_server.TLSServer(Handler, ctx))

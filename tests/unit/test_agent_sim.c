@@ -30,6 +30,7 @@
 #include "responder.h"
 #include "sim/port_sim.h"
 #include "tap.h"
+#include "testlib.h"
 
 #define DAY 86400
 #define STATE "/state"
@@ -50,24 +51,6 @@ struct made_cert {
 };
 
 static FILE *log_cap; /* the agent's stderr, read back by checks */
-
-/* A loopback port free right now, for the http-01 responder. */
-static int free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port ? port : 28471;
-}
 
 static void proc_init(struct proc *p, struct port_sim *s, int http_port)
 {
@@ -180,7 +163,7 @@ static int64_t iso_line_time(const char *line)
 	return (int64_t)timegm(&tm);
 }
 
-static int slurp(const char *path, char *buf, size_t cap, size_t *len)
+static int slurp_path(const char *path, char *buf, size_t cap, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 
@@ -221,10 +204,10 @@ static int make_cert(int days, struct made_cert *m)
 	}
 	snprintf(cmd, sizeof(cmd), "%s/cert.pem", dir);
 	if (rc == 0)
-		rc = slurp(cmd, m->cert, sizeof(m->cert), &m->cert_len);
+		rc = slurp_path(cmd, m->cert, sizeof(m->cert), &m->cert_len);
 	snprintf(cmd, sizeof(cmd), "%s/key.pem", dir);
 	if (rc == 0)
-		rc = slurp(cmd, m->key, sizeof(m->key), &m->key_len);
+		rc = slurp_path(cmd, m->key, sizeof(m->key), &m->key_len);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		rc = -1;
@@ -549,7 +532,10 @@ out:
 
 int main(void)
 {
-	int http_port = free_port();
+	int http_port = free_port(0);
+
+	if (http_port <= 0)
+		http_port = 28471;
 
 	log_cap = tmpfile();
 	if (!log_cap) {

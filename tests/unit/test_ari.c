@@ -4,12 +4,10 @@
  * (ari_server.py beside this file). Pebble 2.4 has no renewalInfo in its
  * directory, so the integration tests cannot exercise ARI: this endpoint
  * stands in for a CA that has it. */
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #include "log.h"
 #include "port_posix.h"
 #include "tap.h"
+#include "testlib.h"
 
 /* RFC 9773 Appendix A; §4.1 gives its identifier. */
 static const char rfc_cert[] =
@@ -84,12 +83,6 @@ struct env {
 	struct http *http;
 	struct acme acme;
 };
-
-static void msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 static const char *in_dir(struct env *e, const char *name)
 {
@@ -175,31 +168,13 @@ static void test_cert_id(struct env *e)
 
 static int start_server(struct env *e)
 {
-	char script[512], cert[160], key[160], portfile[160];
-	const char *slash = strrchr(__FILE__, '/');
-	FILE *f;
+	char cert[160], key[160], portfile[160];
 
-	snprintf(script, sizeof(script), "%.*sari_server.py",
-	         slash ? (int)(slash - __FILE__ + 1) : 0, __FILE__);
 	snprintf(cert, sizeof(cert), "%s/top.pem", e->dir);
 	snprintf(key, sizeof(key), "%s/top.key", e->dir);
 	snprintf(portfile, sizeof(portfile), "%s/port", e->dir);
-	e->server = fork();
-	if (e->server == 0) {
-		execlp("python3", "python3", script, cert, key, portfile,
-		       (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200 && e->server > 0; i++) {
-		f = fopen(portfile, "r");
-		if (f) {
-			int n = fscanf(f, "%d", &e->port);
-			fclose(f);
-			if (n == 1)
-				break;
-		}
-		msleep(50);
-	}
+	e->port = start_py_server("ari_server.py", cert, key, portfile,
+	                          &e->server);
 	snprintf(e->base, sizeof(e->base), "https://127.0.0.1:%d", e->port);
 	return e->port > 0 ? 0 : -1;
 }
@@ -368,10 +343,7 @@ static void teardown(struct env *e)
 	char cmd[128];
 
 	http_close(e->http);
-	if (e->server > 0) {
-		kill(e->server, SIGTERM);
-		waitpid(e->server, NULL, 0);
-	}
+	stop_server(e->server);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
 	if (strncmp(e->dir, "/tmp/acmelet-ari-", 17) == 0 && system(cmd) != 0)
 		printf("# could not remove %s\n", e->dir);

@@ -2,48 +2,15 @@
  * certificates it made here; and the DER walker fed every prefix of a real
  * certificate and thousands of corrupted copies (run it under ASan). */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "der.h"
 #include "err.h"
 #include "pem.h"
 #include "tap.h"
-
-static char dir[] = "/tmp/test_certfacts_XXXXXX";
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	int n = snprintf(cmd, sizeof(cmd), "cd %s && (", dir), st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, ") >/dev/null 2>&1");
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static long slurp(const char *name, void *buf, size_t cap)
-{
-	char path[256];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, cap - 1, f);
-	fclose(f);
-	((char *)buf)[n] = '\0';
-	return (long)n;
-}
+#include "testlib.h"
 
 /* Hex digits of s (colons and spaces skipped) into out; byte count. */
 static size_t unhex(const char *s, unsigned char *out, size_t cap)
@@ -210,7 +177,7 @@ static void make_certs(void)
 	for (i = 100; i <= 101; i++) {
 		int j;
 
-		snprintf(path, sizeof(path), "%s/san%d.ext", dir, i);
+		snprintf(path, sizeof(path), "%s/san%d.ext", test_dir, i);
 		f = fopen(path, "w");
 		if (!f)
 			break;
@@ -425,7 +392,7 @@ static void pem_enc(void)
 	is_int(pem_encode(der, (size_t)n, "CERTIFICATE", pem, sizeof(pem), &pl),
 	       AL_OK, "pem_encode");
 	ok(pl == strlen(pem), "pem_encode length");
-	snprintf(path, sizeof(path), "%s/enc.pem", dir);
+	snprintf(path, sizeof(path), "%s/enc.pem", test_dir);
 	f = fopen(path, "w");
 	if (f) {
 		fputs(pem, f);
@@ -441,7 +408,7 @@ static void pem_enc(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
+	if (test_dir_make("test_certfacts") != 0)
 		return 1;
 	make_certs();
 	facts();
@@ -449,7 +416,6 @@ int main(void)
 	garbage();
 	pem_walk();
 	pem_enc();
-	if (!getenv("KEEP_TMP"))
-		sh("rm -rf %s", dir);
+	test_dir_remove();
 	return tap_done();
 }

@@ -1,95 +1,16 @@
 /* Keys, signatures, JWK and thumbprints, checked against openssl's command
  * line: openssl makes and reads the keys, computes the thumbprint from the
  * public point it prints, and verifies our signatures. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "crypto.h"
 #include "err.h"
 #include "json.h"
 #include "port.h"
 #include "tap.h"
-
-/* A port whose only operation is entropy: /dev/urandom, a fixed pattern,
- * or "not seeded yet". */
-struct test_port {
-	struct port base;
-	int mode; /* 0 urandom, 1 fixed pattern, 2 unseeded */
-	unsigned char fill;
-};
-
-static int tp_entropy(struct port *p, void *buf, size_t len)
-{
-	struct test_port *tp = (struct test_port *)p;
-	FILE *f;
-	size_t got;
-
-	if (tp->mode == 2)
-		return AL_EUNSEEDED;
-	if (tp->mode == 1) {
-		memset(buf, tp->fill, len);
-		return AL_OK;
-	}
-	f = fopen("/dev/urandom", "rb");
-	if (!f)
-		return AL_EFAIL;
-	got = fread(buf, 1, len, f);
-	fclose(f);
-	return got == len ? AL_OK : AL_EFAIL;
-}
-
-static const struct port_ops tp_ops = { .entropy = tp_entropy };
-
-static char dir[] = "/tmp/test_crypto_XXXXXX";
-
-/* Run a shell command built from fmt in dir; returns its exit status. */
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	int n = snprintf(cmd, sizeof(cmd), "cd %s && (", dir), st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, ") >/dev/null 2>&1");
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Read dir/name into buf (NUL-terminated); returns the length or -1. */
-static long slurp(const char *name, void *buf, size_t cap)
-{
-	char path[256];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, cap - 1, f);
-	fclose(f);
-	((char *)buf)[n] = '\0';
-	return (long)n;
-}
-
-static int spit(const char *name, const void *buf, size_t len)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	fwrite(buf, 1, len, f);
-	return fclose(f);
-}
+#include "testlib.h"
 
 /* base64url of file name, computed by openssl and tr only. */
 static void ossl_b64url(const char *name, char *out, size_t cap)
@@ -124,7 +45,7 @@ static int ossl_jwk(const char *crv, size_t cs, char *js, size_t cap)
 	return 0;
 }
 
-/* Load dir/name with key_from_pem. */
+/* Load test_dir/name with key_from_pem. */
 static int load_key(struct key *k, const char *name)
 {
 	char pem[8192];
@@ -159,31 +80,6 @@ static void thumbprint_vs_openssl(const char *curve, const char *crv,
 	jw_obj_end(&w);
 	ok(jw_finish(&w, &n) == AL_OK, "%s: JWK written", crv);
 	is_str(mine, js, "%s: JWK members in RFC 7638 order", crv);
-}
-
-/* DER ECDSA-Sig-Value from raw r||s, written here for the test. */
-static size_t raw_to_der(const unsigned char *raw, size_t n, unsigned char *out)
-{
-	size_t half = n / 2, o = 2, i;
-
-	for (i = 0; i < 2; i++) {
-		const unsigned char *v = raw + i * half;
-		size_t l = half;
-
-		while (l > 1 && v[0] == 0) {
-			v++;
-			l--;
-		}
-		out[o++] = 0x02;
-		out[o++] = (unsigned char)(l + (v[0] >= 0x80));
-		if (v[0] >= 0x80)
-			out[o++] = 0;
-		memcpy(out + o, v, l);
-		o += l;
-	}
-	out[0] = 0x30;
-	out[1] = (unsigned char)(o - 2); /* under 128 for P-256 and P-384 */
-	return o;
 }
 
 /* key_sign verified by openssl, for a key we generated. */
@@ -303,8 +199,8 @@ static void openssl_keys(void)
 
 static void rng_and_types(void)
 {
-	struct test_port fixed = { { &tp_ops }, 1, 0x5a };
-	struct test_port unseeded = { { &tp_ops }, 2, 0 };
+	struct test_port fixed = { { &tp_fixed_ops }, 0x5a };
+	struct test_port unseeded = { { &tp_unseeded_ops }, 0 };
 	struct rng r1, r2;
 	struct key a, b;
 	enum key_type t = KEY_EC384;
@@ -358,13 +254,11 @@ static void sha256_vector(void)
 
 int main(void)
 {
-	struct test_port up = { { &tp_ops }, 0, 0 };
+	struct test_port up = { { &tp_ops }, 0 };
 	struct rng r;
 
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (test_dir_make("test_crypto") != 0)
 		return 1;
-	}
 	is_int(rng_init(&r, &up.base), AL_OK, "rng_init from /dev/urandom");
 	rng_and_types();
 	sha256_vector();
@@ -375,6 +269,6 @@ int main(void)
 	openssl_keys();
 	matches_pub(&r);
 	bad_keys();
-	sh("rm -rf %s", dir);
+	test_dir_remove();
 	return tap_done();
 }

@@ -1,75 +1,16 @@
 /* CSR: openssl verifies the self-signature, shows every name, the CN and
  * our public key, for 1, 3 and 100 names and both curves. */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "crypto.h"
 #include "der.h"
 #include "err.h"
 #include "port.h"
 #include "tap.h"
-
-static char dir[] = "/tmp/test_csr_XXXXXX";
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	int n = snprintf(cmd, sizeof(cmd), "cd %s && (", dir), st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, ") >/dev/null 2>&1");
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static long slurp(const char *name, void *buf, size_t cap)
-{
-	char path[256];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, cap - 1, f);
-	fclose(f);
-	((char *)buf)[n] = '\0';
-	return (long)n;
-}
-
-static int spit(const char *name, const void *buf, size_t len)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	fwrite(buf, 1, len, f);
-	return fclose(f);
-}
-
-static int tp_entropy(struct port *p, void *buf, size_t len)
-{
-	FILE *f = fopen("/dev/urandom", "rb");
-	size_t got = f ? fread(buf, 1, len, f) : 0;
-
-	(void)p;
-	if (f)
-		fclose(f);
-	return got == len ? AL_OK : AL_EFAIL;
-}
-
-static const struct port_ops tp_ops = { .entropy = tp_entropy };
+#include "testlib.h"
 
 /* 1 when the SAN list printed by openssl (text) holds name. */
 static int san_has(const char *text, const char *name)
@@ -240,7 +181,7 @@ int main(void)
 	struct rng r;
 	int i;
 
-	if (!mkdtemp(dir))
+	if (test_dir_make("test_csr") != 0)
 		return 1;
 	ok(rng_init(&r, &p) == AL_OK && key_generate(&k, KEY_EC256, &r) == AL_OK &&
 	   key_generate(&k384, KEY_EC384, &r) == AL_OK, "keys");
@@ -262,7 +203,6 @@ int main(void)
 	check(&k384, three, 3, "P-384");
 	caps(&k, three, 3);
 	bad_names(&k);
-	if (!getenv("KEEP_TMP"))
-		sh("rm -rf %s", dir);
+	test_dir_remove();
 	return tap_done();
 }

@@ -3,19 +3,17 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "http.h"
 #include "log.h"
 #include "tap.h"
+#include "testlib.h"
 
 struct env {
 	char dir[64];
@@ -25,12 +23,6 @@ struct env {
 	pid_t server;
 	struct logger log;
 };
-
-static void msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 static int starts(const char *s, const char *prefix)
 {
@@ -50,28 +42,8 @@ static int make_cert(const char *cert, const char *key)
 
 static int start_server(struct env *e)
 {
-	char script[512];
-	const char *slash = strrchr(__FILE__, '/');
-	FILE *f;
-
-	snprintf(script, sizeof(script), "%.*shttps_echo.py",
-	         slash ? (int)(slash - __FILE__ + 1) : 0, __FILE__);
-	e->server = fork();
-	if (e->server == 0) {
-		execlp("python3", "python3", script, e->cert, e->key,
-		       e->portfile, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200 && e->server > 0; i++) {
-		f = fopen(e->portfile, "r");
-		if (f) {
-			int n = fscanf(f, "%d", &e->port);
-			fclose(f);
-			if (n == 1)
-				break;
-		}
-		msleep(50);
-	}
+	e->port = start_py_server("https_echo.py", e->cert, e->key,
+	                          e->portfile, &e->server);
 	snprintf(e->base, sizeof(e->base), "https://127.0.0.1:%d", e->port);
 	return e->port > 0 ? 0 : -1;
 }
@@ -96,10 +68,7 @@ static int setup(struct env *e)
 
 static void teardown(struct env *e)
 {
-	if (e->server > 0) {
-		kill(e->server, SIGTERM);
-		waitpid(e->server, NULL, 0);
-	}
+	stop_server(e->server);
 	unlink(e->cert);
 	unlink(e->key);
 	unlink(e->other);

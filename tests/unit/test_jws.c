@@ -1,11 +1,9 @@
 /* JWS: the body parses as flattened JSON (jsmn), the protected header says
  * what it should, and openssl verifies the signature over
  * "protected.payload" with the key it made. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #define JSMN_STATIC
 #include <jsmn.h>
@@ -15,51 +13,7 @@
 #include "err.h"
 #include "jws.h"
 #include "tap.h"
-
-static char dir[] = "/tmp/test_jws_XXXXXX";
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	int n = snprintf(cmd, sizeof(cmd), "cd %s && (", dir), st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, ") >/dev/null 2>&1");
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static long slurp(const char *name, void *buf, size_t cap)
-{
-	char path[256];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, cap - 1, f);
-	fclose(f);
-	((char *)buf)[n] = '\0';
-	return (long)n;
-}
-
-static int spit(const char *name, const void *buf, size_t len)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	fwrite(buf, 1, len, f);
-	return fclose(f);
-}
+#include "testlib.h"
 
 /* Value of string member key of the object at toks[obj], unescaped for
  * the \" and \\ this test uses; NULL when missing or not a string. */
@@ -88,31 +42,6 @@ static const char *member(const char *js, jsmntok_t *toks, int ntok, int obj,
 		return out;
 	}
 	return NULL;
-}
-
-/* DER ECDSA-Sig-Value from raw r||s. */
-static size_t raw_to_der(const unsigned char *raw, size_t n, unsigned char *out)
-{
-	size_t half = n / 2, o = 2, i;
-
-	for (i = 0; i < 2; i++) {
-		const unsigned char *v = raw + i * half;
-		size_t l = half;
-
-		while (l > 1 && v[0] == 0) {
-			v++;
-			l--;
-		}
-		out[o++] = 0x02;
-		out[o++] = (unsigned char)(l + (v[0] >= 0x80));
-		if (v[0] >= 0x80)
-			out[o++] = 0;
-		memcpy(out + o, v, l);
-		o += l;
-	}
-	out[0] = 0x30;
-	out[1] = (unsigned char)(o - 2);
-	return o;
 }
 
 struct parts {
@@ -251,7 +180,7 @@ int main(void)
 	char pem[8192];
 	long n;
 
-	if (!mkdtemp(dir))
+	if (test_dir_make("test_jws") != 0)
 		return 1;
 	sh("openssl ecparam -genkey -name prime256v1 -noout -out k.pem");
 	sh("openssl ec -in k.pem -pubout -out pub.pem");
@@ -278,6 +207,6 @@ int main(void)
 	one(&k384, "https://ca.test/acme/acct/18", NULL, "sha384", "ES384 kid");
 	is_int(jws_build(&k, NULL, NULL, "u", NULL, 0, body, sizeof(body), NULL),
 	       AL_EINVAL, "nonce is required");
-	sh("rm -rf %s", dir);
+	test_dir_remove();
 	return tap_done();
 }

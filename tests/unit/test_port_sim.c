@@ -11,47 +11,7 @@
 #include "err.h"
 #include "sim/port_sim.h"
 #include "tap.h"
-
-struct names {
-	char list[16][64];
-	int n;
-	int stop_at; /* return 7 from the callback on this entry; 0: never */
-};
-
-static int collect(void *arg, const char *name)
-{
-	struct names *nm = arg;
-
-	if (nm->n < 16)
-		snprintf(nm->list[nm->n], sizeof(nm->list[0]), "%s", name);
-	nm->n++;
-	return nm->n == nm->stop_at ? 7 : 0;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-/* The sorted entries of dir joined by ",", for comparison with a literal. */
-static const char *listing(struct port *p, const char *dir, char *out,
-                           size_t cap)
-{
-	struct names nm;
-	int i;
-
-	memset(&nm, 0, sizeof(nm));
-	out[0] = '\0';
-	if (port_list_dir(p, dir, collect, &nm) != 0 || nm.n > 16)
-		return "(error)";
-	qsort(nm.list, (size_t)nm.n, sizeof(nm.list[0]), cmp_name);
-	for (i = 0; i < nm.n; i++) {
-		if (i)
-			strncat(out, ",", cap - strlen(out) - 1);
-		strncat(out, nm.list[i], cap - strlen(out) - 1);
-	}
-	return out;
-}
+#include "testlib.h"
 
 /* Every visible path as "path:f|d|l" joined by ",". */
 struct tree {

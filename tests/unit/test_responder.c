@@ -21,6 +21,7 @@
 #include "log.h"
 #include "responder.h"
 #include "tap.h"
+#include "testlib.h"
 
 #define TOKEN "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
 #define KEYAUTH TOKEN ".nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ"
@@ -41,44 +42,6 @@ static int64_t real_ms(void)
 static int64_t tnow(void *arg)
 {
 	return real_ms() + ((struct tclock *)arg)->offset;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
-/* A port that is free on 127.0.0.1 right now (and on ::1 when v6 is set). */
-static int free_port(int v6)
-{
-	struct sockaddr_in6 s6;
-	struct sockaddr_in s4;
-	socklen_t len = sizeof(s4);
-	int fd, port = -1;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&s4, 0, sizeof(s4));
-	s4.sin_family = AF_INET;
-	s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&s4, sizeof(s4)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&s4, &len) == 0)
-		port = ntohs(s4.sin_port);
-	if (fd >= 0)
-		close(fd);
-	if (!v6 || port < 0)
-		return port;
-	fd = socket(AF_INET6, SOCK_STREAM, 0);
-	memset(&s6, 0, sizeof(s6));
-	s6.sin6_family = AF_INET6;
-	s6.sin6_addr = in6addr_loopback;
-	s6.sin6_port = htons((uint16_t)port);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&s6, sizeof(s6)) != 0)
-		port = -1;
-	if (fd >= 0)
-		close(fd);
-	return port;
 }
 
 /* Blocking connection to the loopback address of family. */
@@ -141,7 +104,7 @@ static void send_all(int fd, const char *p, size_t len, int drip)
 		p += n;
 		len -= (size_t)n;
 		if (drip)
-			sleep_ms(1);
+			msleep(1);
 	}
 }
 
