@@ -35,4 +35,19 @@ is "$RC" 0 "-h exits 0"
 run --version
 is "$RC" 0 "--version exits 0"
 like "$OUT" '[0-9]+\.[0-9]+' "--version prints a version number"
+
+# S14: a cron entry at a random minute and hour, never on the hour.
+lines=""
+for _ in 1 2 3 4 5 6; do
+	run cron-line
+	[ "$RC" = 0 ] || break
+	lines="$lines$OUT
+"
+done
+is "$RC" 0 "cron-line exits 0"
+like "$OUT" '^[0-9]+ [0-9]+ \* \* \* acmelet renew$' "cron-line prints a cron entry"
+is "$(printf '%s' "$lines" | awk '$1 < 1 || $1 > 59 || $2 > 23' | wc -l)" 0 \
+	"minutes are 1-59 (never on the hour), hours 0-23"
+ok "six draws are not all the same time" \
+	test "$(printf '%s' "$lines" | sort -u | wc -l)" -gt 1
 done_testing
