@@ -25,13 +25,28 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Files chosen by the configuration, not #ifdef blocks inside functions.
-LIB_SRC := src/log.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c src/schedule.c src/ari.c \
-           src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/order.c src/agent.c src/conffile.c src/hook.c \
-           src/commands.c src/status.c src/daemon.c \
+# An optional part is its file or, when off, a *_none.c with the same
+# functions that says it is not built in. $(call off,X) is y when X is not.
+off = $(if $(filter y,$(1)),n,y)
+LIB_SRC := src/log.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c src/schedule.c \
+           src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/order.c src/agent.c src/conffile.c \
+           src/commands.c \
            src/cli.c port/posix/port_posix.c
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http_curl.c
 LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http_bearssl.c src/http1.c src/trust.c
 LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/responder.c
+LIB_SRC-$(CONFIG_EC_SMALL) += src/ec_small.c
+LIB_SRC-$(call off,$(CONFIG_EC_SMALL)) += src/ec_fast.c
+LIB_SRC-$(CONFIG_DAEMON)   += src/daemon.c
+LIB_SRC-$(call off,$(CONFIG_DAEMON)) += src/daemon_none.c
+LIB_SRC-$(CONFIG_STATUS)   += src/status.c
+LIB_SRC-$(call off,$(CONFIG_STATUS)) += src/status_none.c
+LIB_SRC-$(CONFIG_HOOK)     += src/hook.c
+LIB_SRC-$(call off,$(CONFIG_HOOK)) += src/hook_none.c
+LIB_SRC-$(CONFIG_ARI)      += src/ari.c
+LIB_SRC-$(call off,$(CONFIG_ARI)) += src/ari_none.c
+LIB_SRC-$(CONFIG_SYSLOG)   += src/log_syslog.c
+LIB_SRC-$(call off,$(CONFIG_SYSLOG)) += src/log_syslog_none.c
 LIBS-y := -lbearssl
 LIBS-$(CONFIG_HTTP_CURL) += -lcurl
 
@@ -42,10 +57,13 @@ BIN  := $(BUILD)/acmelet
 
 # Tests of optional parts are built only when the part is.
 UNIT_OPT := tests/unit/test_http_curl.c tests/unit/test_http_bearssl.c \
-            tests/unit/test_http1.c tests/unit/test_responder.c
+            tests/unit/test_http1.c tests/unit/test_responder.c \
+            tests/unit/test_ari.c tests/unit/test_agent_sim.c
 UNIT_OPT-$(CONFIG_HTTP_CURL) += tests/unit/test_http_curl.c
 UNIT_OPT-$(CONFIG_HTTP_BEARSSL) += tests/unit/test_http_bearssl.c tests/unit/test_http1.c
 UNIT_OPT-$(CONFIG_CHALLENGE_HTTP01) += tests/unit/test_responder.c
+UNIT_OPT-$(CONFIG_ARI) += tests/unit/test_ari.c
+UNIT_OPT-$(CONFIG_DAEMON) += tests/unit/test_agent_sim.c
 UNIT_SRC := $(filter-out $(filter-out $(UNIT_OPT-y),$(UNIT_OPT)),\
               $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -7,6 +7,7 @@
 
 #include "b64.h"
 #include "crypto.h"
+#include "ec.h"
 #include "err.h"
 #include "json.h"
 #include "pem.h"
@@ -108,7 +109,7 @@ int rng_init(struct rng *r, struct port *p)
 /* Derive the public point of k from its private scalar. */
 static int key_derive_pub(struct key *k)
 {
-	const br_ec_impl *impl = br_ec_get_default();
+	const br_ec_impl *impl = ec_impl();
 	br_ec_private_key sk;
 
 	key_views(k, &sk, NULL);
@@ -121,7 +122,7 @@ static int key_derive_pub(struct key *k)
 /* Generate a fresh key; only EC types are supported by this build. */
 int key_generate(struct key *k, enum key_type t, struct rng *r)
 {
-	const br_ec_impl *impl = br_ec_get_default();
+	const br_ec_impl *impl = ec_impl();
 	int curve = key_curve(t);
 	size_t n;
 
@@ -159,7 +160,7 @@ int key_to_pem(const struct key *k, char *out, size_t cap, size_t *len)
 /* 1 when x (big-endian, n bytes) is in [1, order-1] of curve. */
 static int scalar_ok(const unsigned char *x, size_t n, int curve)
 {
-	const br_ec_impl *impl = br_ec_get_default();
+	const br_ec_impl *impl = ec_impl();
 	const unsigned char *ord;
 	size_t olen;
 
@@ -346,7 +347,7 @@ int key_sign(const struct key *k, const void *data, size_t n,
 	hf->update(&hc.vtable, data, n);
 	hf->out(&hc.vtable, h);
 	key_views(k, &sk, NULL);
-	sl = br_ecdsa_i31_sign_raw(br_ec_get_default(), hf, h, &sk, sig);
+	sl = br_ecdsa_i31_sign_raw(ec_impl(), hf, h, &sk, sig);
 	if (sl != 2 * cs)
 		return AL_EFAIL;
 	*siglen = sl;

@@ -43,6 +43,7 @@
 
 #include <bearssl.h>
 
+#include "ec.h"
 #include "err.h"
 #include "http1.h"
 #include "log.h"
@@ -381,7 +382,7 @@ static void tls_profile(br_ssl_client_context *cc, br_x509_minimal_context *xc,
 		{ br_sha512_ID, &br_sha512_vtable },
 	};
 	br_ssl_engine_context *eng = &cc->eng;
-	const br_ec_impl *ec = br_ec_get_default();
+	const br_ec_impl *ec = ec_impl();
 	size_t i;
 
 	br_ssl_client_zero(cc);

@@ -1,10 +1,11 @@
-/* Logging to stderr or syslog (E5). */
+/* Logging to stderr or syslog (E5). The syslog side is its own file
+ * (log_syslog.c, or log_syslog_none.c when CONFIG_SYSLOG is off). */
 #include <stdarg.h>
 #include <stdio.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "log_syslog.h"
 
 void log_init(struct logger *lg, int level, int mode)
 {
@@ -13,14 +14,11 @@ void log_init(struct logger *lg, int level, int mode)
 	lg->last_err_cap = 0;
 	if (mode == LOG_TO_AUTO)
 		mode = isatty(STDERR_FILENO) ? LOG_TO_STDERR : LOG_TO_SYSLOG;
-	lg->use_syslog = mode == LOG_TO_SYSLOG;
-	if (lg->use_syslog)
-		openlog("acmelet", LOG_PID, LOG_DAEMON);
+	lg->use_syslog = mode == LOG_TO_SYSLOG && log_syslog_open() == 0;
 }
 
 void log_msg(const struct logger *lg, int level, const char *fmt, ...)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	static const char *const tag[] = { "error: ", "warning: ", "", "" };
 	char line[1024];
 	va_list ap;
@@ -36,7 +34,7 @@ void log_msg(const struct logger *lg, int level, const char *fmt, ...)
 	if (level == LOG_LVL_ERR && lg->last_err)
 		snprintf(lg->last_err, lg->last_err_cap, "%s", line);
 	if (lg->use_syslog)
-		syslog(prio[level], "%s", line);
+		log_syslog_line(level, line);
 	else /* one write per line, so lines of concurrent runs do not mix */
 		fprintf(stderr, "acmelet: %s%s\n", tag[level], line);
 }

@@ -1,0 +1,14 @@
+/* The system log behind log.c, chosen by Kconfig (SYSLOG): src/log_syslog.c,
+ * or src/log_syslog_none.c in a build without syslog, where every line goes
+ * to stderr. For log.c only. */
+#ifndef ACMELET_LOG_SYSLOG_H
+#define ACMELET_LOG_SYSLOG_H
+
+/* Open the system log as "acmelet". 0, or AL_ENOENT when this build has
+ * no syslog (the caller then writes to stderr). */
+int log_syslog_open(void);
+
+/* Send one line at level (enum log_level). */
+void log_syslog_line(int level, const char *line);
+
+#endif
