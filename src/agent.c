@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "acme.h"
 #include "agent.h"
@@ -20,15 +19,10 @@
 #include "hook.h"
 
 
-/* Format a Unix time as an ISO date for log lines. */
+/* A Unix time as a date for log lines. */
 static const char *iso_time(int64_t t, char *buf, size_t cap)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, cap, "%Y-%m-%d %H:%M UTC", &tm))
-		snprintf(buf, cap, "%lld", (long long)t);
-	return buf;
+	return sched_format_utc(t, SCHED_FMT_LOG, buf, cap);
 }
 
 /* 1 when live/privkey.pem is the key of the certificate der: a torn or

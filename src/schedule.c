@@ -3,6 +3,7 @@
  * and the same code decides on a router and in a test (S12-S15, M1, M2). */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "schedule.h"
@@ -89,6 +90,39 @@ int64_t sched_days_from_civil(int64_t y, unsigned m, unsigned d)
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;        /* 0 .. 146096 */
 	/* 146097 days per cycle; 0000-03-01 is 719468 days before 1970. */
 	return era * 146097 + doe - 719468;
+}
+
+/* The inverse: the date of a day count, same March-based years. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;                                 /* 0 .. 146096 */
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0 .. 399 */
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);          /* 0 .. 365 */
+	mp = (5 * doy + 2) / 153;                               /* 0 .. 11 */
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+const char *sched_format_utc(int64_t t, int style, char *buf, size_t cap)
+{
+	int64_t days = (t >= 0 ? t : t - (DAY - 1)) / DAY, sec = t - days * DAY;
+	int64_t y;
+	unsigned m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	if (style == SCHED_FMT_RFC3339)
+		snprintf(buf, cap, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y,
+		         m, d, (unsigned)(sec / 3600), (unsigned)(sec / 60 % 60),
+		         (unsigned)(sec % 60));
+	else
+		snprintf(buf, cap, "%04lld-%02u-%02u %02u:%02u UTC", (long long)y, m,
+		         d, (unsigned)(sec / 3600), (unsigned)(sec / 60 % 60));
+	return buf;
 }
 
 static int is_leap(int64_t y)

@@ -4,6 +4,7 @@
 #ifndef ACMELET_SCHEDULE_H
 #define ACMELET_SCHEDULE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Renewal time without ARI: when one third of the lifetime is left, one
@@ -32,5 +33,14 @@ int sched_parse_rfc3339(const char *s, int64_t *t);
 /* Days since 1970-01-01 of a proleptic Gregorian date (no mktime, no
  * local time). */
 int64_t sched_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* Formats of sched_format_utc(). */
+enum { SCHED_FMT_LOG = 0,  /* "2026-11-23 07:13 UTC", for log lines */
+       SCHED_FMT_RFC3339   /* "2026-11-23T07:13:22Z", for JSON */ };
+
+/* Write Unix time t as a UTC date into buf (no gmtime/strftime: their
+ * time-zone code is most of a small static binary's date support).
+ * Returns buf. */
+const char *sched_format_utc(int64_t t, int style, char *buf, size_t cap);
 
 #endif

@@ -1,25 +1,23 @@
 /* acmelet status: what each certificate is doing, for people and scripts. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "agent.h"
 #include "commands.h"
 #include "conffile.h"
 #include "json.h"
 #include "port.h"
+#include "schedule.h"
 
 #define STATUS_JSON_MAX 32768
 
 static const char *iso(int64_t t, char *buf, size_t cap)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm) ||
-	    !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (t <= 0) {
 		snprintf(buf, cap, "now");
-	return buf;
+		return buf;
+	}
+	return sched_format_utc(t, SCHED_FMT_RFC3339, buf, cap);
 }
 
 static void status_text(const struct config *cfg, const struct cert_status *st)

@@ -314,6 +314,56 @@ static void test_retry_after(void)
 	is_int(sched_parse_retry_after(NULL, 0, &s), AL_EPROTO, "NULL rejected");
 }
 
+/* GNU date(1)'s rendering of Unix time t in fmt; "" on failure. */
+static void date_fmt(int64_t t, const char *fmt, char *out, size_t cap)
+{
+	char cmd[256];
+	FILE *p;
+
+	out[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "date -u -d @%lld '+%s' 2>/dev/null",
+	         (long long)t, fmt);
+	if ((p = popen(cmd, "r")) == NULL)
+		return;
+	if (fgets(out, (int)cap, p) != NULL)
+		out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
+/* sched_format_utc against date(1): leap days, century years, the epoch,
+ * before it, 2038 and beyond, and a sweep of days across 400 years. */
+static void test_format_utc(void)
+{
+	static const int64_t at[] = { 0, -1, 59, 951782400 /* 2000-02-29 */,
+	                              4107542399LL /* 2100-02-28T23:59:59 */,
+	                              4107542400LL, 2147483648LL, T2025 + 45296,
+	                              253402300799LL /* 9999-12-31T23:59:59 */,
+	                              -2208988800LL /* 1900-01-01 */ };
+	char got[64], want[64];
+	int64_t t;
+	size_t i;
+	int bad = 0, n = 0;
+
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		sched_format_utc(at[i], SCHED_FMT_RFC3339, got, sizeof(got));
+		date_fmt(at[i], "%Y-%m-%dT%H:%M:%SZ", want, sizeof(want));
+		is_str(got, want, "RFC 3339 form of %lld", (long long)at[i]);
+	}
+	sched_format_utc(T2025 + 45296, SCHED_FMT_LOG, got, sizeof(got));
+	is_str(got, "2025-01-01 12:34 UTC", "log form");
+	/* a sweep from 1900 to 2300 (97 days and a bit apart): every date
+	 * parses back to the same second (days_from_civil is the inverse) */
+	for (t = -2208988800LL; t < 10413792000LL; t += 97 * 86400LL + 3671) {
+		int64_t back;
+
+		sched_format_utc(t, SCHED_FMT_RFC3339, got, sizeof(got));
+		n++;
+		if (sched_parse_rfc3339(got, &back) != 0 || back != t)
+			bad++;
+	}
+	is_int(bad, 0, "%d dates from 1900 to 2300 format and parse back", n);
+}
+
 int main(void)
 {
 	test_days_from_civil();
@@ -323,5 +373,6 @@ int main(void)
 	test_pick();
 	test_rfc3339();
 	test_retry_after();
+	test_format_utc();
 	return tap_done();
 }
