@@ -93,7 +93,7 @@ $(BIN): $(BUILD)/src/main.o $(LIBA)
 
 # Tests may run the agent on the simulated port (port/sim), never the product.
 SIM_OBJ := $(BUILD)/port/sim/port_sim.o
-$(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(SIM_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/testlib.h $(LIBA) $(SIM_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(SIM_OBJ) $(LIBA) $(LIBS-y)
 
