@@ -47,6 +47,8 @@ LIB_SRC-$(CONFIG_ARI)      += src/ari.c
 LIB_SRC-$(call off,$(CONFIG_ARI)) += src/ari_none.c
 LIB_SRC-$(CONFIG_SYSLOG)   += src/log_syslog.c
 LIB_SRC-$(call off,$(CONFIG_SYSLOG)) += src/log_syslog_none.c
+LIB_SRC-$(CONFIG_KEY_RSA)  += src/key_rsa.c
+LIB_SRC-$(call off,$(CONFIG_KEY_RSA)) += src/key_rsa_none.c
 LIBS-y := -lbearssl
 LIBS-$(CONFIG_HTTP_CURL) += -lcurl
 

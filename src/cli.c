@@ -62,7 +62,8 @@ void cli_usage(FILE *out)
 "      --agree-tos      agree to the CA's terms of service (shown in the log)\n"
 "      --http-port N    port of the built-in http-01 responder (80)\n"
 "      --http-addr ADDR address it listens on (default: all)\n"
-"  -k, --key-type T     certificate key: ec-256 (default), ec-384\n"
+"  -k, --key-type T     certificate key: ec-256 (default), ec-384,\n"
+"                       rsa-2048|rsa-3072|rsa-4096\n"
 "      --name NAME      directory name of the certificate (default: first NAME)\n"
 "      --hook PROG      run PROG EVENT NAME DIR after issuance or a failure\n"
 "      --force          issue even when the stored certificate is still good\n"
@@ -187,8 +188,13 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 		return 0;
 	case 'k':
 		if (key_type_parse(arg, &cfg->key_type) != 0) {
-			snprintf(err, cap, "unknown key type '%s' (ec-256, ec-384)",
-			         arg);
+			snprintf(err, cap, "unknown key type '%s' (ec-256, ec-384, "
+			         "rsa-2048, rsa-3072, rsa-4096)", arg);
+			return AL_EINVAL;
+		}
+		if (!key_type_built(cfg->key_type)) {
+			snprintf(err, cap, "key type '%s': this build has no RSA "
+			         "keys (Kconfig KEY_RSA)", arg);
 			return AL_EINVAL;
 		}
 		return 0;

@@ -1,6 +1,6 @@
 /* Keys, ECDSA signatures, JWK thumbprints and the DRBG, over BearSSL.
- * Only ECDSA keys are implemented; the RSA types are known by name so that
- * configuration can say what it wants, and key_generate refuses them. */
+ * RSA keys are handed to src/key_rsa.h, which a build without KEY_RSA
+ * fills with refusals. */
 #include <string.h>
 
 #include <bearssl.h>
@@ -10,10 +10,11 @@
 #include "ec.h"
 #include "err.h"
 #include "json.h"
+#include "key_rsa.h"
 #include "pem.h"
 #include "port.h"
 
-#define KEY_DER_MAX 1024  /* an EC key in PKCS#8 is under 200 bytes */
+#define KEY_DER_MAX 2560  /* PKCS#8: EC under 200 bytes, RSA-4096 ~2400 */
 
 static const char *const key_type_names[] = {
 	[KEY_EC256] = "ec-256",
@@ -54,6 +55,19 @@ const char *key_type_name(enum key_type t)
 	if ((int)t < 0 || (int)t >= KEY_NTYPES)
 		return "unknown";
 	return key_type_names[t];
+}
+
+static int key_is_rsa(enum key_type t)
+{
+	return t == KEY_RSA2048 || t == KEY_RSA3072 || t == KEY_RSA4096;
+}
+
+/* EC types are always built; RSA when KEY_RSA is. */
+int key_type_built(enum key_type t)
+{
+	if (key_is_rsa(t))
+		return rsa_built();
+	return (int)t >= 0 && (int)t < KEY_NTYPES;
 }
 
 /* BearSSL curve id of an EC key type, or 0. */
@@ -126,6 +140,8 @@ int key_generate(struct key *k, enum key_type t, struct rng *r)
 	int curve = key_curve(t);
 	size_t n;
 
+	if (key_is_rsa(t))
+		return rsa_generate(k, t, r);
 	if (!curve)
 		return AL_EINVAL;
 	memset(k, 0, sizeof(*k));
@@ -142,17 +158,24 @@ int key_to_pem(const struct key *k, char *out, size_t cap, size_t *len)
 	unsigned char der[KEY_DER_MAX];
 	br_ec_private_key sk;
 	br_ec_public_key pk;
-	size_t n;
+	size_t n = 0;
 	int rc;
 
-	if (!key_csize(k))
-		return AL_EINVAL;
-	key_views(k, &sk, &pk);
-	n = br_encode_ec_pkcs8_der(NULL, &sk, &pk);
-	if (n == 0 || n > sizeof(der))
-		return AL_EFAIL;
-	br_encode_ec_pkcs8_der(der, &sk, &pk);
+	if (key_is_rsa(k->type)) {
+		rc = rsa_to_der(k, der, sizeof(der), &n);
+		if (rc != AL_OK)
+			goto out;
+	} else {
+		if (!key_csize(k))
+			return AL_EINVAL;
+		key_views(k, &sk, &pk);
+		n = br_encode_ec_pkcs8_der(NULL, &sk, &pk);
+		if (n == 0 || n > sizeof(der))
+			return AL_EFAIL;
+		br_encode_ec_pkcs8_der(der, &sk, &pk);
+	}
 	rc = pem_encode(der, n, BR_ENCODE_PEM_PKCS8, out, cap, len);
+out:
 	wipe(der, sizeof(der));
 	return rc;
 }
@@ -174,7 +197,7 @@ static int scalar_ok(const unsigned char *x, size_t n, int curve)
 	return n < olen || memcmp(x, ord, n) < 0;
 }
 
-/* Take the EC private key out of one DER object (PKCS#8 or SEC1). */
+/* Take the private key out of one DER object (PKCS#8, SEC1 or PKCS#1). */
 static int key_from_der(struct key *k, const unsigned char *der, size_t n)
 {
 	br_skey_decoder_context dec;
@@ -186,6 +209,12 @@ static int key_from_der(struct key *k, const unsigned char *der, size_t n)
 	br_skey_decoder_push(&dec, der, n);
 	if (br_skey_decoder_last_error(&dec) != 0)
 		goto out;
+	if (br_skey_decoder_get_rsa(&dec)) {
+		/* Whatever the reason (size, no RSA here), not a key we use. */
+		if (rsa_from_skey(k, br_skey_decoder_get_rsa(&dec)) == AL_OK)
+			rc = AL_OK;
+		goto out;
+	}
 	ek = br_skey_decoder_get_ec(&dec);
 	if (!ek)
 		goto out;
@@ -230,7 +259,8 @@ int key_from_pem(struct key *k, const char *pem, size_t len)
 			break;
 		off += end;
 		if (strcmp(label, BR_ENCODE_PEM_PKCS8) == 0 ||
-		    strcmp(label, BR_ENCODE_PEM_EC_RAW) == 0) {
+		    strcmp(label, BR_ENCODE_PEM_EC_RAW) == 0 ||
+		    strcmp(label, BR_ENCODE_PEM_RSA_RAW) == 0) {
 			rc = key_from_der(k, der, dlen);
 			goto out;
 		}
@@ -266,6 +296,10 @@ void key_jwk_members(const struct key *k, struct jw *w)
 {
 	char x[65], y[65];
 
+	if (key_is_rsa(k->type)) {
+		rsa_jwk_members(k, w);
+		return;
+	}
 	if (key_xy_b64(k, x, y) != AL_OK) {
 		/* The writer's error is sticky: jw_finish reports it. */
 		if (!w->err)
@@ -301,6 +335,8 @@ int key_thumbprint(const struct key *k, char out[44])
 	size_t n = 0;
 	int rc;
 
+	if (key_is_rsa(k->type))
+		return rsa_thumbprint(k, out);
 	rc = key_xy_b64(k, x, y);
 	if (rc != AL_OK)
 		return rc;
@@ -338,6 +374,8 @@ int key_sign(const struct key *k, const void *data, size_t n,
 	unsigned char h[64];
 	size_t cs = key_csize(k), sl;
 
+	if (key_is_rsa(k->type))
+		return rsa_sign(k, data, n, sig, cap, siglen);
 	if (!cs)
 		return AL_EINVAL;
 	if (cap < 2 * cs)
@@ -359,6 +397,8 @@ int key_matches_pub(const struct key *k, const br_x509_pkey *pub)
 {
 	br_ec_public_key pk;
 
+	if (pub && pub->key_type == BR_KEYTYPE_RSA)
+		return key_is_rsa(k->type) && rsa_matches_pub(k, &pub->key.rsa);
 	if (!key_csize(k) || !pub || pub->key_type != BR_KEYTYPE_EC)
 		return 0;
 	key_views(k, NULL, &pk);

@@ -22,13 +22,23 @@ enum key_type {
 int key_type_parse(const char *s, enum key_type *out);
 const char *key_type_name(enum key_type t);
 
-/* A private key with its public half, in buffers it owns. */
+/* 1 when this build can make and use keys of type t (RSA is optional:
+ * Kconfig KEY_RSA). */
+int key_type_built(enum key_type t);
+
+/* A private key with its public half, in buffers it owns. RSA keys keep
+ * p, q, dp, dq, iq in rsa_sk and n, e in rsa_pk; rsa and rsapub hold their
+ * lengths (src/key_rsa.h). */
 struct key {
 	enum key_type type;
 	br_ec_private_key ec;
 	br_ec_public_key ecpub;
 	unsigned char ec_x[BR_EC_KBUF_PRIV_MAX_SIZE];
 	unsigned char ec_q[BR_EC_KBUF_PUB_MAX_SIZE];
+	br_rsa_private_key rsa;
+	br_rsa_public_key rsapub;
+	unsigned char rsa_sk[BR_RSA_KBUF_PRIV_SIZE(4096)];
+	unsigned char rsa_pk[BR_RSA_KBUF_PUB_SIZE(4096)];
 };
 
 /* A DRBG seeded from the port's entropy source. */
@@ -48,12 +58,14 @@ int key_generate(struct key *k, enum key_type t, struct rng *r);
  * (NUL-terminated); *len gets the length without NUL. */
 int key_to_pem(const struct key *k, char *out, size_t cap, size_t *len);
 
-/* Read a private key from PEM: PKCS#8 ("PRIVATE KEY") or SEC1 ("EC PRIVATE
- * KEY"). The public half is derived. AL_EPROTO for anything else. */
+/* Read a private key from PEM: PKCS#8 ("PRIVATE KEY"), SEC1 ("EC PRIVATE
+ * KEY") or, with RSA built, PKCS#1 ("RSA PRIVATE KEY"). The public half is
+ * derived. AL_EPROTO for anything else. */
 int key_from_pem(struct key *k, const char *pem, size_t len);
 
 /* Write the members of the public JWK of k into an open JSON object, in
- * the lexicographic order RFC 7638 requires ("crv","kty","x","y"). */
+ * the lexicographic order RFC 7638 requires ("crv","kty","x","y"; for RSA
+ * "e","kty","n"). */
 void key_jwk_members(const struct key *k, struct jw *w);
 
 /* RFC 7638 thumbprint: base64url(SHA-256(canonical JWK)), 43 characters
@@ -64,7 +76,8 @@ int key_thumbprint(const struct key *k, char out[44]);
 const char *key_jws_alg(const struct key *k);
 
 /* Sign data with the JWS algorithm of k. For ECDSA the signature is raw
- * r||s (exactly what JWS wants). *siglen gets the length. */
+ * r||s (exactly what JWS wants); for RSA it is as long as the modulus.
+ * *siglen gets the length. */
 int key_sign(const struct key *k, const void *data, size_t n,
              unsigned char *sig, size_t cap, size_t *siglen);
 

@@ -9,6 +9,7 @@
 #include "der.h"
 #include "der_write.h"
 #include "err.h"
+#include "key_rsa.h"
 
 #define CN_MAX 64 /* ub-common-name (RFC 5280): longer names skip the CN */
 
@@ -25,6 +26,11 @@ static const unsigned char oid_ecdsa_sha256[] = { 0x2a, 0x86, 0x48, 0xce,
                                                   0x3d, 0x04, 0x03, 0x02 };
 static const unsigned char oid_ecdsa_sha384[] = { 0x2a, 0x86, 0x48, 0xce,
                                                   0x3d, 0x04, 0x03, 0x03 };
+static const unsigned char oid_rsa_pub[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                             0x0d, 0x01, 0x01, 0x01 };
+static const unsigned char oid_rsa_sha256[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                                0x0d, 0x01, 0x01, 0x0b };
+static const unsigned char der_null[] = { 0x05, 0x00 };
 
 /* 1 when s is a host name we may ask for: LDH labels of 1..63 characters,
  * at most 253 in all, and "*." only as the whole first label. */
@@ -87,12 +93,47 @@ static void csr_subject(struct derw *w, const char *name)
 	derw_end(w);
 }
 
-/* SubjectPublicKeyInfo of the EC key k. */
+/* An unsigned big-endian number as a DER INTEGER. */
+static void csr_uint(struct derw *w, const unsigned char *v, size_t n)
+{
+	while (n > 1 && *v == 0)
+		v++, n--;
+	derw_begin(w, DER_INTEGER);
+	if (*v & 0x80)
+		derw_raw(w, "", 1); /* a zero byte keeps it positive */
+	derw_raw(w, v, n);
+	derw_end(w);
+}
+
+/* SubjectPublicKeyInfo of the RSA key k (RFC 8017 RSAPublicKey). */
+static void csr_spki_rsa(struct derw *w, const br_rsa_public_key *pk)
+{
+	derw_begin(w, DER_SEQUENCE);
+	derw_begin(w, DER_SEQUENCE);
+	derw_prim(w, DER_OID, oid_rsa_pub, sizeof(oid_rsa_pub));
+	derw_raw(w, der_null, sizeof(der_null));
+	derw_end(w);
+	derw_begin(w, DER_BIT_STRING);
+	derw_raw(w, "", 1); /* no unused bits */
+	derw_begin(w, DER_SEQUENCE);
+	csr_uint(w, pk->n, pk->nlen);
+	csr_uint(w, pk->e, pk->elen);
+	derw_end(w);
+	derw_end(w);
+	derw_end(w);
+}
+
+/* SubjectPublicKeyInfo of the key k. */
 static void csr_spki(struct derw *w, const struct key *k)
 {
 	int p384 = k->type == KEY_EC384;
 	size_t qlen = p384 ? 97 : 65;
+	br_rsa_public_key pk;
 
+	if (rsa_pub(k, &pk) == AL_OK) {
+		csr_spki_rsa(w, &pk);
+		return;
+	}
 	derw_begin(w, DER_SEQUENCE);
 	derw_begin(w, DER_SEQUENCE);
 	derw_prim(w, DER_OID, oid_ec_pub, sizeof(oid_ec_pub));
@@ -130,9 +171,10 @@ static int csr_attrs(struct derw *w, const char *const *names, int n)
  * signatureAlgorithm and signature. */
 static int csr_sign(struct derw *w, const struct key *k, size_t from)
 {
-	unsigned char sig[160];
+	unsigned char sig[512]; /* RSA-4096; ECDSA needs 160 */
 	size_t sl = 0;
 	int p384 = k->type == KEY_EC384;
+	int rsa = k->type != KEY_EC256 && !p384;
 	int rc;
 
 	if (w->err)
@@ -140,11 +182,15 @@ static int csr_sign(struct derw *w, const struct key *k, size_t from)
 	rc = key_sign(k, w->buf + from, w->len - from, sig, sizeof(sig), &sl);
 	if (rc != AL_OK)
 		return rc;
-	sl = br_ecdsa_raw_to_asn1(sig, sl);
+	if (!rsa)
+		sl = br_ecdsa_raw_to_asn1(sig, sl);
 	if (sl == 0)
 		return AL_EFAIL;
 	derw_begin(w, DER_SEQUENCE);
-	if (p384)
+	if (rsa) {
+		derw_prim(w, DER_OID, oid_rsa_sha256, sizeof(oid_rsa_sha256));
+		derw_raw(w, der_null, sizeof(der_null));
+	} else if (p384)
 		derw_prim(w, DER_OID, oid_ecdsa_sha384, sizeof(oid_ecdsa_sha384));
 	else
 		derw_prim(w, DER_OID, oid_ecdsa_sha256, sizeof(oid_ecdsa_sha256));
@@ -154,7 +200,7 @@ static int csr_sign(struct derw *w, const struct key *k, size_t from)
 }
 
 /* Build a PKCS#10 CSR for names, signed by k (ecdsa-with-SHA256 for P-256,
- * ecdsa-with-SHA384 for P-384). */
+ * ecdsa-with-SHA384 for P-384, sha256WithRSAEncryption for RSA). */
 int csr_build(const struct key *k, const char *const *names, int nnames,
               unsigned char *der, size_t cap, size_t *len)
 {
@@ -163,7 +209,8 @@ int csr_build(const struct key *k, const char *const *names, int nnames,
 	size_t info;
 	int rc;
 
-	if (k->type != KEY_EC256 && k->type != KEY_EC384)
+	if (k->type != KEY_EC256 && k->type != KEY_EC384 &&
+	    !key_type_built(k->type))
 		return AL_EINVAL;
 	if (!names || nnames < 1 || nnames > CERT_NAMES_MAX)
 		return AL_EINVAL;

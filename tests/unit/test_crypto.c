@@ -225,8 +225,10 @@ static void rng_and_types(void)
 			bad++;
 	is_int(bad, 0, "key type names parse and print");
 	is_int(key_type_parse("ec-521", &t), AL_EINVAL, "unknown key type");
-	is_int(key_generate(&a, KEY_RSA2048, &r1), AL_EINVAL,
-	       "RSA not supported by key_generate");
+	is_int(key_generate(&a, KEY_RSA2048 + 1 + (KEY_RSA4096 - KEY_RSA2048),
+	                    &r1), AL_EINVAL, "key_generate: unknown type");
+	ok(key_type_built(KEY_EC256) && key_type_built(KEY_EC384),
+	   "EC types are always built");
 	key_generate(&a, KEY_EC256, &r1);
 	is_str(key_jws_alg(&a), "ES256", "alg ES256");
 	key_generate(&a, KEY_EC384, &r1);
@@ -238,6 +240,167 @@ static void rng_and_types(void)
 		is_int(key_to_pem(&a, pem, sizeof(pem), &n), AL_E2BIG,
 		       "key_to_pem: buffer too small");
 	}
+}
+
+/* TAP lines for RSA tests a build without KEY_RSA cannot run. */
+static void skip(int n, const char *why)
+{
+	while (n-- > 0)
+		printf("ok %d # skip %s\n", ++tap_n, why);
+}
+
+/* n (from "openssl rsa -modulus") and e (from its text) of file pem, as
+ * the canonical RFC 7638 JWK. */
+static int ossl_rsa_jwk(const char *pem, char *js, size_t cap)
+{
+	char hex[1100], e64[16], n64[700], *h;
+	unsigned char bin[520], eb[4];
+	size_t nb = 0, i = 0;
+	unsigned long e = 0;
+
+	sh("openssl rsa -in %s -noout -modulus > mod.txt", pem);
+	sh("openssl rsa -in %s -noout -text | sed -n 's/^publicExponent: "
+	   "\\([0-9]*\\).*/\\1/p' > e.txt", pem);
+	if (slurp("mod.txt", hex, sizeof(hex)) < 0 ||
+	    slurp("e.txt", e64, sizeof(e64)) < 0 ||
+	    strncmp(hex, "Modulus=", 8) != 0)
+		return -1;
+	e = strtoul(e64, NULL, 10);
+	for (h = hex + 8; h[0] && h[1] && h[0] != '\n' && nb < sizeof(bin);
+	     h += 2) {
+		unsigned v;
+
+		if (sscanf(h, "%2x", &v) != 1)
+			return -1;
+		bin[nb++] = (unsigned char)v;
+	}
+	eb[0] = (unsigned char)(e >> 24);
+	eb[1] = (unsigned char)(e >> 16);
+	eb[2] = (unsigned char)(e >> 8);
+	eb[3] = (unsigned char)e;
+	while (i < 3 && eb[i] == 0)
+		i++;
+	spit("n.bin", bin, nb);
+	spit("e.bin", eb + i, 4 - i);
+	ossl_b64url("n.bin", n64, sizeof(n64));
+	ossl_b64url("e.bin", e64, sizeof(e64));
+	snprintf(js, cap, "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}",
+	         e64, n64);
+	return e ? 0 : -1;
+}
+
+/* An RSA key in a certificate that openssl makes from file pem: 1 when
+ * key_matches_pub says it is k's. */
+static int rsa_cert_matches(const struct key *k, const char *pem)
+{
+	unsigned char der[4096];
+	br_x509_decoder_context dc;
+	br_x509_pkey *pk;
+	long n;
+
+	sh("openssl req -new -x509 -key %s -subj /CN=r -outform DER -out r.der",
+	   pem);
+	n = slurp("r.der", der, sizeof(der));
+	br_x509_decoder_init(&dc, NULL, NULL);
+	br_x509_decoder_push(&dc, der, n > 0 ? (size_t)n : 0);
+	pk = br_x509_decoder_get_pkey(&dc);
+	return pk ? key_matches_pub(k, pk) : -1;
+}
+
+/* RSA-2048 generated here: PEM, RS256 and thumbprint against openssl. */
+static void rsa_generated(struct rng *r, const struct key *k)
+{
+	static struct key k2, k3;
+	unsigned char sig[600], sig2[600];
+	char pem[4096], js[800], mine[800], tp[44], ref[80];
+	char data[] = "eyJhbGciOiJSUzI1NiJ9.eyJ4IjoxfQ";
+	size_t plen = 0, n = 0, n2 = 0;
+	struct jw w;
+
+	is_int(key_to_pem(k, pem, sizeof(pem), &plen), AL_OK, "rsa: key_to_pem");
+	ok(strncmp(pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0,
+	   "rsa: PKCS#8 PEM");
+	spit("rsa.pem", pem, plen);
+	is_int(sh("openssl pkey -in rsa.pem -check -noout"), 0,
+	       "rsa: openssl pkey -check accepts our key");
+	is_int(sh("openssl pkey -in rsa.pem -noout -text | "
+	          "grep -q 'Private-Key: (2048 bit'"), 0,
+	       "rsa: openssl sees a 2048-bit key");
+	is_int(key_from_pem(&k2, pem, plen), AL_OK, "rsa: reload our PEM");
+	ok(k2.type == KEY_RSA2048 &&
+	   memcmp(k2.rsa_pk, k->rsa_pk, sizeof(k->rsa_pk)) == 0 &&
+	   memcmp(k2.rsa_sk, k->rsa_sk, sizeof(k->rsa_sk)) == 0,
+	   "rsa: same key after the round trip");
+	is_str(key_jws_alg(k), "RS256", "rsa: alg RS256");
+	is_int(key_sign(k, data, strlen(data), sig, sizeof(sig), &n), AL_OK,
+	       "rsa: key_sign");
+	is_int(n, 256, "rsa: signature as long as the modulus");
+	spit("sig.bin", sig, n);
+	spit("data", data, strlen(data));
+	sh("openssl pkey -in rsa.pem -pubout -out rpub.pem");
+	is_int(sh("openssl dgst -sha256 -verify rpub.pem -signature sig.bin data"),
+	       0, "rsa: openssl verifies the RS256 signature");
+	data[0] ^= 1;
+	spit("data", data, strlen(data));
+	ok(sh("openssl dgst -sha256 -verify rpub.pem -signature sig.bin data") != 0,
+	   "rsa: openssl rejects it over other data");
+	k3 = *k; /* views are rebuilt from lengths: a copy signs the same */
+	key_sign(&k3, data, 5, sig, sizeof(sig), &n);
+	key_sign(k, data, 5, sig2, sizeof(sig2), &n2);
+	ok(n == n2 && memcmp(sig, sig2, n) == 0, "rsa: a copied key signs alike");
+	is_int(key_sign(k, data, 5, sig, 255, &n), AL_E2BIG,
+	       "rsa: signature buffer too small");
+	ok(ossl_rsa_jwk("rsa.pem", js, sizeof(js)) == 0, "rsa: openssl n and e");
+	spit("jwk.json", js, strlen(js));
+	sh("openssl dgst -sha256 -binary -out h.bin jwk.json");
+	ossl_b64url("h.bin", ref, sizeof(ref));
+	is_int(key_thumbprint(k, tp), AL_OK, "rsa: thumbprint rc");
+	is_str(tp, ref, "rsa: thumbprint equals openssl's");
+	jw_init(&w, mine, sizeof(mine));
+	jw_obj_begin(&w);
+	key_jwk_members(k, &w);
+	jw_obj_end(&w);
+	ok(jw_finish(&w, &n) == AL_OK, "rsa: JWK written");
+	is_str(mine, js, "rsa: JWK members in RFC 7638 order");
+	is_int(rsa_cert_matches(k, "rsa.pem"), 1, "rsa: key matches its cert");
+	key_generate(&k3, KEY_EC256, r);
+	is_int(rsa_cert_matches(&k3, "rsa.pem"), 0, "rsa: an EC key does not");
+}
+
+#define RSA_NTESTS 25
+
+/* RSA keys, or TAP skips in a build without KEY_RSA. */
+static void rsa_keys(struct rng *r)
+{
+	static struct key k, o;
+	char js[800], mine[800];
+	struct jw w;
+	size_t n = 0;
+	int rc = key_generate(&k, KEY_RSA2048, r);
+
+	if (!key_type_built(KEY_RSA2048)) {
+		is_int(rc, AL_EINVAL, "no KEY_RSA: key_generate says AL_EINVAL");
+		sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 "
+		   "-out o.pem");
+		is_int(load_key(&o, "o.pem"), AL_EPROTO,
+		       "no KEY_RSA: key_from_pem refuses RSA-2048");
+		skip(RSA_NTESTS - 2, "this build has no RSA keys (KEY_RSA)");
+		return;
+	}
+	is_int(rc, AL_OK, "rsa: key_generate rsa-2048");
+	rsa_generated(r, &k);
+	sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 "
+	   "-out o8.pem && openssl rsa -in o8.pem -traditional -out o.pem");
+	is_int(load_key(&o, "o.pem"), AL_OK, "rsa: openssl 3072 PKCS#1 loads");
+	is_int(o.type, KEY_RSA3072, "rsa: as rsa-3072");
+	ossl_rsa_jwk("o.pem", js, sizeof(js));
+	jw_init(&w, mine, sizeof(mine));
+	jw_obj_begin(&w);
+	key_jwk_members(&o, &w);
+	jw_obj_end(&w);
+	jw_finish(&w, &n);
+	is_str(mine, js, "rsa: derived n and e equal openssl's");
+	is_int(rsa_cert_matches(&k, "o.pem"), 0, "rsa: another RSA key does not");
 }
 
 static void sha256_vector(void)
@@ -269,6 +432,7 @@ int main(void)
 	openssl_keys();
 	matches_pub(&r);
 	bad_keys();
+	rsa_keys(&r);
 	test_dir_remove();
 	return tap_done();
 }
