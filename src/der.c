@@ -196,26 +196,17 @@ static struct der_rd der_in(const struct der_item *it)
 }
 
 /* Value of n decimal digits at s, or -1. */
-static int digits(const unsigned char *s, int n)
+static int64_t digits(const unsigned char *s, int n)
 {
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
+	return sched_digits((const char *)s, n);
 }
 
 /* UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ), the only
  * forms RFC 5280 allows, into Unix seconds. */
 static int der_time(const struct der_item *it, int64_t *out)
 {
-	static const int mdays[12] = { 31, 29, 31, 30, 31, 30,
-	                               31, 31, 30, 31, 30, 31 };
 	const unsigned char *s = it->v;
-	int y, mo, d, h, mi, sec, leap;
+	int64_t y;
 
 	if (it->tag == 0x17 && it->n == 13) {
 		y = digits(s, 2);
@@ -229,19 +220,11 @@ static int der_time(const struct der_item *it, int64_t *out)
 	} else {
 		return AL_EPROTO;
 	}
-	mo = digits(s, 2);
-	d = digits(s + 2, 2);
-	h = digits(s + 4, 2);
-	mi = digits(s + 6, 2);
-	sec = digits(s + 8, 2);
-	if (y < 1 || s[10] != 'Z' || mo < 1 || mo > 12 || d < 1 ||
-	    d > mdays[mo - 1] || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-	    sec < 0 || sec > 59)
+	/* DER times have no leap second: 60 is malformed here */
+	if (y < 1 || s[10] != 'Z' || digits(s + 8, 2) > 59 ||
+	    sched_civil_time(y, digits(s, 2), digits(s + 2, 2), digits(s + 4, 2),
+	                     digits(s + 6, 2), digits(s + 8, 2), out) != 0)
 		return AL_EPROTO;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo == 2 && d == 29 && !leap)
-		return AL_EPROTO;
-	*out = sched_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
 	return AL_OK;
 }
 

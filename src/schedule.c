@@ -138,8 +138,7 @@ static unsigned month_days(int64_t y, unsigned m)
 	return m == 2 && is_leap(y) ? 29 : len[m - 1];
 }
 
-/* Value of exactly n decimal digits at s, or -1. */
-static int64_t num(const char *s, int n)
+int64_t sched_digits(const char *s, int n)
 {
 	int64_t v = 0;
 	int i;
@@ -152,9 +151,7 @@ static int64_t num(const char *s, int n)
 	return v;
 }
 
-/* Unix seconds of a broken-down UTC time; AL_EPROTO for a field out of
- * range. A leap second (60) is accepted and lands on the next minute. */
-static int civil_time(int64_t y, int64_t mo, int64_t d, int64_t h,
+int sched_civil_time(int64_t y, int64_t mo, int64_t d, int64_t h,
                       int64_t mi, int64_t s, int64_t *t)
 {
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 ||
@@ -178,10 +175,10 @@ static int rfc3339_offset(const char *s, int64_t *off)
 	}
 	if (s[0] != '+' && s[0] != '-')
 		return AL_EPROTO;
-	h = num(s + 1, 2);
+	h = sched_digits(s + 1, 2);
 	if (h < 0 || s[3] != ':')
 		return AL_EPROTO;
-	m = num(s + 4, 2);
+	m = sched_digits(s + 4, 2);
 	if (m < 0 || s[6] != '\0' || h > 23 || m > 59)
 		return AL_EPROTO;
 	*off = (h * 3600 + m * 60) * (s[0] == '-' ? -1 : 1);
@@ -203,12 +200,12 @@ int sched_parse_rfc3339(const char *s, int64_t *t)
 	if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
 	    s[13] != ':' || s[16] != ':')
 		return AL_EPROTO;
-	y = num(s, 4);
-	mo = num(s + 5, 2);
-	d = num(s + 8, 2);
-	h = num(s + 11, 2);
-	mi = num(s + 14, 2);
-	sec = num(s + 17, 2);
+	y = sched_digits(s, 4);
+	mo = sched_digits(s + 5, 2);
+	d = sched_digits(s + 8, 2);
+	h = sched_digits(s + 11, 2);
+	mi = sched_digits(s + 14, 2);
+	sec = sched_digits(s + 17, 2);
 	p = s + 19;
 	/* Fractions are dropped: a renewal time needs no sub-second part, and
 	 * dropping a positive fraction is flooring. */
@@ -219,7 +216,7 @@ int sched_parse_rfc3339(const char *s, int64_t *t)
 			;
 	}
 	if (rfc3339_offset(p, &off) != 0 ||
-	    civil_time(y, mo, d, h, mi, sec, &local) != 0)
+	    sched_civil_time(y, mo, d, h, mi, sec, &local) != 0)
 		return AL_EPROTO;
 	*t = local - off;
 	return 0;
@@ -255,8 +252,8 @@ static int imf_fixdate(const char *s, size_t n, int64_t *t)
 	mo = name_index(s + 8, months, 12);
 	if (name_index(s, days, 7) < 0 || mo < 0)
 		return AL_EPROTO;
-	return civil_time(num(s + 12, 4), mo + 1, num(s + 5, 2),
-	                  num(s + 17, 2), num(s + 20, 2), num(s + 23, 2), t);
+	return sched_civil_time(sched_digits(s + 12, 4), mo + 1, sched_digits(s + 5, 2),
+	                  sched_digits(s + 17, 2), sched_digits(s + 20, 2), sched_digits(s + 23, 2), t);
 }
 
 int sched_parse_retry_after(const char *value, int64_t now, int64_t *secs)

@@ -30,6 +30,15 @@ int sched_parse_retry_after(const char *value, int64_t now, int64_t *secs);
  * fractions allowed) into Unix seconds. Returns 0 or AL_EPROTO. */
 int sched_parse_rfc3339(const char *s, int64_t *t);
 
+/* Value of exactly n decimal digits at s, or -1. */
+int64_t sched_digits(const char *s, int n);
+
+/* Unix seconds of a broken-down UTC time (year >= 0, month 1-12, ...);
+ * AL_EPROTO for a field out of range, February 29 of a common year
+ * included. A leap second (60) lands on the next minute. */
+int sched_civil_time(int64_t y, int64_t mo, int64_t d, int64_t h,
+                     int64_t mi, int64_t s, int64_t *t);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (no mktime, no
  * local time). */
 int64_t sched_days_from_civil(int64_t y, unsigned m, unsigned d);
