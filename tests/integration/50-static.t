@@ -79,11 +79,7 @@ serve() { # CERT: a TLS server on a free port; sets SPORT
 	openssl s_server -quiet -accept "127.0.0.1:$SPORT" -cert "$C/$1.pem" \
 		-key "$C/$1.key" -www </dev/null >/dev/null 2>&1 &
 	SERVER_PID=$!
-	for _ in $(seq 50); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_port "$SPORT"
 }
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; pebble_stop' EXIT
 

@@ -98,11 +98,7 @@ serve() { # CERT [CHAIN]: a TLS server on a free port; sets SPORT
 		-key "$C/$1.key" ${2:+-cert_chain "$C/$2.pem"} -www \
 		</dev/null >/dev/null 2>&1 &
 	SERVER_PID=$!
-	for _ in $(seq 50); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_port "$SPORT"
 }
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; pebble_stop' EXIT
 handshake_ok() { # LABEL CA

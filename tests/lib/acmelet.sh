@@ -16,6 +16,8 @@
 #                           that date of CERT as Unix time, from openssl
 #   pair_ok DIR             DIR/privkey.pem is the key of DIR/cert.pem
 #   jget FILE KEY           a member of a JSON object file, "" when absent
+#   wait_port PORT          0 once 127.0.0.1:PORT accepts connections,
+#                           1 after 5 s
 
 pebble_setup() {
 	require_acmelet
@@ -66,4 +68,13 @@ try:
     print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))
 except Exception as e:
     print("unreadable: %s" % e)' "$1" "$2"
+}
+
+wait_port() {
+	local _
+	for _ in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
 }
