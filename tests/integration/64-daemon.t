@@ -159,7 +159,7 @@ ok "SIGUSR1: bad was tried again at once" \
 ok "SIGUSR1: that was before its minute of backoff was over" \
 	test "$(date +%s)" -lt "$next1"
 ok "SIGUSR1: bad's count started over (failures 1 again)" \
-	wait_json "$S/certs/bad/state" failures 1 5
+	wait_json "$S/certs/bad/state" failures 1 15
 ok "SIGUSR1: still running" daemon_alive
 
 # ---- SIGHUP with a broken file: the running configuration stays --------------------
