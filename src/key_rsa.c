@@ -66,11 +66,18 @@ int rsa_pub(const struct key *k, br_rsa_public_key *pk)
 	return AL_OK;
 }
 
-/* Copy one element to *dst, advancing it; the caller checked the room. */
-static void put(unsigned char **dst, const unsigned char *src, size_t n)
+/* Copy one big-endian integer to *dst without its leading zero bytes (so
+ * a key has one layout whether generated or read back), advancing *dst;
+ * returns the length kept. The caller checked the room. */
+static size_t put(unsigned char **dst, const unsigned char *src, size_t n)
 {
+	while (n > 1 && src[0] == 0) {
+		src++;
+		n--;
+	}
 	memcpy(*dst, src, n);
 	*dst += n;
+	return n;
 }
 
 /* Store sk, n and e packed into k, as type t. */
@@ -87,16 +94,14 @@ static int rsa_store(struct key *k, enum key_type t,
 	k->type = t;
 	k->rsa = *sk;
 	d = k->rsa_sk;
-	put(&d, sk->p, sk->plen);
-	put(&d, sk->q, sk->qlen);
-	put(&d, sk->dp, sk->dplen);
-	put(&d, sk->dq, sk->dqlen);
-	put(&d, sk->iq, sk->iqlen);
+	k->rsa.plen = put(&d, sk->p, sk->plen);
+	k->rsa.qlen = put(&d, sk->q, sk->qlen);
+	k->rsa.dplen = put(&d, sk->dp, sk->dplen);
+	k->rsa.dqlen = put(&d, sk->dq, sk->dqlen);
+	k->rsa.iqlen = put(&d, sk->iq, sk->iqlen);
 	d = k->rsa_pk;
-	put(&d, n, nlen);
-	put(&d, e, elen);
-	k->rsapub.nlen = nlen;
-	k->rsapub.elen = elen;
+	k->rsapub.nlen = put(&d, n, nlen);
+	k->rsapub.elen = put(&d, e, elen);
 	return AL_OK;
 }
 
