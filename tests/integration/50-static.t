@@ -134,4 +134,11 @@ if [ -z "${ACMELET_STATIC:-}" ] &&
 else
 	skip "clock not trustworthy: needs make static (${out:-ACMELET_STATIC given})" 3
 fi
+# The static binary passes the integration tests of the issuance, its
+# failures, the command line, renewal, status, hooks and the daemon (the
+# crash and tiny tests have their own binaries; valgrind does not see
+# into musl's static malloc).
+for t in tests/integration/1*.t tests/integration/2*.t tests/integration/6*.t; do
+	ACMELET=$PWD/$STATIC run_child "${t##*/} with the static binary" "$t"
+done
 done_testing

@@ -21,25 +21,6 @@ if ! out=$(make -s -j2 BUILD=$B CONFIG=configs/staticconfig all unit 2>&1); then
 fi
 pass "$B built: $(tail -n 1 <<<"$out")"
 
-# run_child DESC CMD...: one TAP line for a whole TAP-producing program.
-run_child() {
-	local desc=$1 log rc
-	shift
-	log=$(mktemp)
-	"$@" >"$log" 2>&1
-	rc=$?
-	if grep -q '^1\.\.0 # SKIP' "$log"; then
-		skip "$desc: $(sed -n 's/^1\.\.0 # SKIP //p' "$log")"
-	elif [ "$rc" -eq 0 ] && grep -q '^1\.\.[1-9]' "$log" &&
-		! grep '^not ok' "$log" | grep -qv '# TODO'; then
-		pass "$desc ($(grep -c '^ok' "$log") ok)"
-	else
-		fail "$desc (exit $rc)"
-		grep -E '^not ok|^#' "$log" | grep -v '# TODO' | head -n 30 | sed 's/^/    /' >&2
-	fi
-	rm -f "$log"
-}
-
 for t in "$B"/tests/test_*; do
 	run_child "unit: ${t##*/} with the BearSSL transport" "$t"
 done

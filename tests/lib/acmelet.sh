@@ -18,6 +18,8 @@
 #   jget FILE KEY           a member of a JSON object file, "" when absent
 #   wait_port PORT          0 once 127.0.0.1:PORT accepts connections,
 #                           1 after 5 s
+#   run_child DESC CMD...   one TAP line for a whole TAP-producing program
+#                           (another test run with another binary)
 
 pebble_setup() {
 	require_acmelet
@@ -77,4 +79,22 @@ wait_port() {
 		sleep 0.1
 	done
 	return 1
+}
+
+run_child() {
+	local desc=$1 log rc
+	shift
+	log=$(mktemp)
+	"$@" >"$log" 2>&1
+	rc=$?
+	if grep -q '^1\.\.0 # SKIP' "$log"; then
+		skip "$desc: $(sed -n 's/^1\.\.0 # SKIP //p' "$log")"
+	elif [ "$rc" -eq 0 ] && grep -q '^1\.\.[1-9]' "$log" &&
+		! grep '^not ok' "$log" | grep -qv '# TODO'; then
+		pass "$desc ($(grep -c '^ok' "$log") ok)"
+	else
+		fail "$desc (exit $rc)"
+		grep -E '^not ok|^#' "$log" | grep -v '# TODO' | head -n 30 | sed 's/^/    /' >&2
+	fi
+	rm -f "$log"
 }
