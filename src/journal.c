@@ -77,6 +77,6 @@ int journal_save(struct store *s, const char *name, const struct journal *j)
 	rc = port_replace_file(s->port, path, buf, len, 0);
 	if (rc != 0)
 		log_err(s->log, "%s: cannot write the journal%s", path,
-		        rc == AL_ENOSPC ? ": no space left" : "");
+		        store_why(rc));
 	return rc;
 }

@@ -25,6 +25,11 @@ int store_init(struct store *s, struct port *p, const struct logger *log,
 	return 0;
 }
 
+const char *store_why(int rc)
+{
+	return rc == AL_ENOSPC ? ": no space left" : "";
+}
+
 void store_ca_id(const char *url, char *out, size_t cap)
 {
 	const char *p = strstr(url, "://");
@@ -150,7 +155,7 @@ int store_save_account_key(struct store *s, const char *ca_id,
 	explicit_bzero(pem, sizeof(pem));
 	if (rc != 0)
 		log_err(s->log, "%s: cannot write the account key%s", path,
-		        rc == AL_ENOSPC ? ": no space left" : "");
+		        store_why(rc));
 	return rc;
 }
 
@@ -178,7 +183,7 @@ int store_save_account_url(struct store *s, const char *ca_id,
 	rc = port_replace_file(s->port, path, buf, len, 0);
 	if (rc != 0)
 		log_err(s->log, "%s: cannot record the account URL%s", path,
-		        rc == AL_ENOSPC ? ": no space left" : "");
+		        store_why(rc));
 	return rc;
 }
 
@@ -232,7 +237,7 @@ int store_new_gen(struct store *s, const char *name, int *gen)
 	if ((rc = path_of(s, path, "certs", name, g)) != 0 ||
 	    (rc = port_make_dir(s->port, path, 0)) != 0)
 		log_err(s->log, "%s: cannot create%s", path,
-		        rc == AL_ENOSPC ? ": no space left" : "");
+		        store_why(rc));
 	return rc;
 }
 
@@ -248,7 +253,7 @@ int store_write_gen(struct store *s, const char *name, int gen,
 	rc = port_replace_file(s->port, path, data, len, flags);
 	if (rc != 0)
 		log_err(s->log, "%s: cannot write%s; the live certificate is "
-		        "unchanged", path, rc == AL_ENOSPC ? ": no space left" : "");
+		        "unchanged", path, store_why(rc));
 	return rc;
 }
 
@@ -381,7 +386,7 @@ int store_switch_live(struct store *s, const char *name, int gen)
 		return rc;
 	if ((rc = port_replace_link(s->port, path, target)) != 0) {
 		log_err(s->log, "%s: cannot switch to %s%s", path, target,
-		        rc == AL_ENOSPC ? ": no space left" : "");
+		        store_why(rc));
 		return rc;
 	}
 	if (path_of(s, path, "certs", name, NULL) == 0)

@@ -35,6 +35,10 @@ int store_init(struct store *s, struct port *p, const struct logger *log,
 int store_path(const struct store *s, char *out, const char *a,
                const char *b, const char *c, const char *d);
 
+/* The tail of a "cannot write" line for a storage error: ": no space
+ * left" for AL_ENOSPC, "" otherwise. */
+const char *store_why(int rc);
+
 /* A directory-safe id for a CA from its directory URL
  * ("acme-v02.api.letsencrypt.org_directory"). */
 void store_ca_id(const char *url, char *out, size_t cap);
