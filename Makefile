@@ -32,9 +32,9 @@ LIB_SRC := src/log.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c src/sche
            src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/order.c src/agent.c src/conffile.c \
            src/commands.c \
            src/cli.c port/posix/port_posix.c
-LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http_curl.c
-LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http_bearssl.c src/http1.c src/trust.c
-LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/responder.c
+LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http/curl.c
+LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http/bearssl.c src/http/http1.c src/http/trust.c
+LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/challenge/responder.c
 LIB_SRC-$(CONFIG_EC_SMALL) += src/ec_small.c
 LIB_SRC-$(call off,$(CONFIG_EC_SMALL)) += src/ec_fast.c
 LIB_SRC-$(CONFIG_DAEMON)   += src/daemon.c

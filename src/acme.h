@@ -6,7 +6,7 @@
 #define ACMELET_ACME_H
 
 #include <stddef.h>
-#include "http.h"
+#include "http/http.h"
 #include "json.h"
 
 struct key;

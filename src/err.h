@@ -16,6 +16,10 @@ enum al_err {
 	AL_EADDRINUSE = -10, /* listening port busy */
 	AL_EINVAL = -11,   /* caller passed something invalid */
 	AL_ECLOCK = -12,   /* wall clock not trustworthy */
+	AL_EINTR = -13,    /* a wait was cut short by a signal */
+	AL_EDECLINED = -14, /* a challenge method declined an authorization */
+	AL_ELOCKED = -15,  /* another acmelet holds the lock */
+	/* Codes are added at the end, never renumbered. */
 };
 
 #endif

@@ -10,9 +10,9 @@
 #include "commands.h"
 #include "conffile.h"
 #include "err.h"
-#include "http.h"
+#include "http/http.h"
 #include "port_posix.h"
-#include "responder.h"
+#include "challenge/responder.h"
 
 /* Settings: defaults, the file, then the command line over each. */
 static int load_settings(struct conf *cf, const struct cli *cl,

@@ -11,7 +11,7 @@
 #include "order.h"
 #include "pem.h"
 #include "port.h"
-#include "responder.h"
+#include "challenge/responder.h"
 #include "schedule.h"
 
 #define CSR_MAX 8192

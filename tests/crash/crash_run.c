@@ -23,11 +23,11 @@
 
 #include "agent.h"
 #include "err.h"
-#include "http.h"
+#include "http/http.h"
 #include "json.h"
 #include "pem.h"
 #include "port.h"
-#include "responder.h"
+#include "challenge/responder.h"
 #include "sim/port_sim.h"
 
 #define STATE "/state"

@@ -15,7 +15,7 @@
 #include "ari.h"
 #include "der.h"
 #include "err.h"
-#include "http.h"
+#include "http/http.h"
 #include "log.h"
 #include "port_posix.h"
 #include "tap.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "err.h"
-#include "http1.h"
+#include "http/http1.h"
 #include "tap.h"
 
 /* A byte stream: at most chunk bytes per read; then 0 (closed), or fail

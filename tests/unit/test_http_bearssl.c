@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "http.h"
+#include "http/http.h"
 #include "log.h"
 #include "port.h"
 #include "tap.h"
-#include "trust.h"
+#include "http/trust.h"
 
 enum { L_GOOD, L_OTHER, L_UNKNOWN, L_DNSIP, L_EXPIRED, L_GOOD6, L_N };
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "http.h"
+#include "http/http.h"
 #include "log.h"
 #include "tap.h"
 #include "testlib.h"

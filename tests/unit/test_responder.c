@@ -19,7 +19,7 @@
 
 #include "err.h"
 #include "log.h"
-#include "responder.h"
+#include "challenge/responder.h"
 #include "tap.h"
 #include "testlib.h"
 
