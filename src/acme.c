@@ -217,10 +217,32 @@ int acme_get_directory(struct acme *a, const char *url)
 	return 0;
 }
 
+/* The externalAccountBinding member of a newAccount payload. */
+static int eab_member(struct acme *a, struct jw *w)
+{
+	struct jws_eab b;
+
+	if (jws_eab(a->key, a->eab->kid, a->eab->key, a->eab->key_len,
+	            a->dir.new_account, &b) != 0) {
+		log_err(a->log, "--eab-kid: key id too long");
+		return AL_E2BIG;
+	}
+	jw_key(w, "externalAccountBinding");
+	jw_obj_begin(w);
+	jw_key(w, "protected");
+	jw_str(w, b.protected_hdr);
+	jw_key(w, "payload");
+	jw_str(w, b.payload);
+	jw_key(w, "signature");
+	jw_str(w, b.signature);
+	jw_obj_end(w);
+	return 0;
+}
+
 int acme_account(struct acme *a, const char *email, int agree_tos,
                  int only_existing, int *created)
 {
-	char payload[1024], mailto[320];
+	char payload[4096], mailto[320];
 	struct jw w;
 	int rc;
 
@@ -242,6 +264,8 @@ int acme_account(struct acme *a, const char *email, int agree_tos,
 			jw_key(&w, "termsOfServiceAgreed");
 			jw_bool(&w, 1);
 		}
+		if (a->eab && (rc = eab_member(a, &w)) != 0)
+			return rc;
 	}
 	jw_obj_end(&w);
 	if (jw_finish(&w, NULL) != 0)
@@ -251,12 +275,15 @@ int acme_account(struct acme *a, const char *email, int agree_tos,
 	if (rc == AL_EPROTO && only_existing &&
 	    strcmp(a->problem_type, "accountDoesNotExist") == 0)
 		return AL_ENOENT;
-	if (rc != 0) {
-		if (rc == AL_EPROTO)
-			log_err(a->log, "%s: account refused: %s", a->dir.new_account,
-			        a->problem);
+	if (rc == AL_EPROTO && !only_existing && a->eab)
+		log_err(a->log, "%s: account refused with the external account "
+		        "binding of key id %s (check --eab-kid and --eab-hmac-key): "
+		        "%s", a->dir.new_account, a->eab->kid, a->problem);
+	else if (rc == AL_EPROTO)
+		log_err(a->log, "%s: account refused: %s", a->dir.new_account,
+		        a->problem);
+	if (rc != 0)
 		return rc;
-	}
 	if (copy_url(a, a->kid, sizeof(a->kid), a->resp.location) != 0)
 		return AL_EPROTO;
 	*created = a->resp.status == 201;

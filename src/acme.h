@@ -51,10 +51,19 @@ struct acme_authz {
 	char token[128];
 };
 
+/* An external account binding's key id and HMAC key (M4). */
+#define ACME_EAB_KEY_MAX 256
+struct acme_eab {
+	const char *kid;
+	unsigned char key[ACME_EAB_KEY_MAX];
+	size_t key_len;
+};
+
 struct acme {
 	struct http *http;
 	const struct logger *log;
 	const struct key *key;       /* account key */
+	const struct acme_eab *eab;  /* binding for a new account, or NULL */
 	char kid[ACME_URL_MAX];       /* account URL once known */
 	char nonce[HTTP_NONCE_MAX];   /* next nonce to use, "" when none */
 	struct acme_directory dir;
@@ -79,7 +88,8 @@ int acme_get_directory(struct acme *a, const char *url);
 /* Find or create the account of a->key (RFC 8555 §7.3). With
  * only_existing set, AL_ENOENT means the CA has no account for this key.
  * Otherwise a new account is created; agree_tos says the operator agreed to
- * dir.terms_of_service. *created is 1 when the CA made a new account. On
+ * dir.terms_of_service; a->eab, when set, goes along as the external
+ * account binding. *created is 1 when the CA made a new account. On
  * success a->kid holds the account URL. */
 int acme_account(struct acme *a, const char *email, int agree_tos,
                  int only_existing, int *created);

@@ -17,6 +17,7 @@
 #include "schedule.h"
 #include "ari.h"
 #include "hook.h"
+#include "eab.h"
 
 
 /* A Unix time as a date for log lines. */
@@ -171,6 +172,7 @@ static int account_create(struct ctx *c, const char *ca_id, struct key *k,
                           int had_key)
 {
 	struct acme *a = c->acme;
+	struct acme_eab eab;
 	int rc, created;
 
 	if (a->dir.terms_of_service[0] && !c->cfg->agree_tos) {
@@ -179,18 +181,32 @@ static int account_create(struct ctx *c, const char *ca_id, struct key *k,
 		        a->dir.terms_of_service);
 		return AL_EINVAL;
 	}
-	if (!had_key && ((rc = key_generate(k, KEY_EC256, &c->rng)) != 0 ||
-	                 (rc = store_save_account_key(&c->store, ca_id, k)) != 0))
+	rc = eab_load(c->port, &c->log, c->cfg, &eab);
+	if (rc == AL_ENOENT && a->dir.eab_required) {
+		log_err(&c->log, "%s: the CA requires an external account binding: "
+		        "set --eab-kid and --eab-hmac-key (eab-kid = and "
+		        "eab-hmac-key =) to the values your CA account shows",
+		        c->cfg->server);
+		return AL_EINVAL;
+	}
+	if (rc != 0 && rc != AL_ENOENT)
 		return rc;
+	if (!had_key &&
+	    ((rc = key_generate(k, c->cfg->account_key_type, &c->rng)) != 0 ||
+	     (rc = store_save_account_key(&c->store, ca_id, k)) != 0))
+		goto out;
 	if (a->dir.terms_of_service[0])
 		log_info(&c->log, "agreeing to the terms of service at %s",
 		         a->dir.terms_of_service);
-	if ((rc = acme_account(a, c->cfg->email, c->cfg->agree_tos, 0,
-	                       &created)) != 0)
-		return rc;
-	log_info(&c->log, "%s account %s", created ? "created" : "found the "
-	         "existing", a->kid);
-	return 0;
+	a->eab = eab.kid ? &eab : NULL;
+	rc = acme_account(a, c->cfg->email, c->cfg->agree_tos, 0, &created);
+	a->eab = NULL;
+	if (rc == 0)
+		log_info(&c->log, "%s account %s (%s key)", created ? "created" :
+		         "found the existing", a->kid, key_type_name(k->type));
+out:
+	explicit_bzero(&eab, sizeof(eab));
+	return rc;
 }
 
 /* Load or make the account key; find or create the account (S2, S3).

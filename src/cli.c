@@ -9,10 +9,12 @@
 #include "cli.h"
 #include "err.h"
 #include "log.h"
+#include "names.h"
 
 enum { OPT_CA_FILE = 256, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_ADDR,
        OPT_NAME, OPT_FORCE, OPT_STAGING, OPT_LOG, OPT_VERSION, OPT_TIMEOUT,
-       OPT_HOOK, OPT_JSON, OPT_NAMES };
+       OPT_HOOK, OPT_JSON, OPT_NAMES, OPT_EAB_KID, OPT_EAB_HMAC,
+       OPT_PROFILE, OPT_PREF_CHAIN, OPT_ACCT_KEY };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -32,6 +34,11 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "eab-kid", required_argument, NULL, OPT_EAB_KID },
+	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "preferred-chain", required_argument, NULL, OPT_PREF_CHAIN },
+	{ "account-key-type", required_argument, NULL, OPT_ACCT_KEY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -66,6 +73,12 @@ void cli_usage(FILE *out)
 "                       rsa-2048|rsa-3072|rsa-4096\n"
 "      --name NAME      directory name of the certificate (default: first NAME)\n"
 "      --hook PROG      run PROG EVENT NAME DIR after issuance or a failure\n"
+"      --profile NAME   certificate profile the CA offers (meta.profiles)\n"
+"      --preferred-chain CN  the chain whose top certificate CN issued\n"
+"      --account-key-type T  key of a new account (ec-256 default, ec-384,\n"
+"                       rsa-2048|rsa-3072|rsa-4096)\n"
+"      --eab-kid KID    external account binding key id (CAs that ask)\n"
+"      --eab-hmac-key K its HMAC key, base64url, or @FILE to read it\n"
 "      --force          issue even when the stored certificate is still good\n"
 "      --timeout SEC    per HTTP request (30)\n"
 "  -v, --verbose        log every request\n"
@@ -88,6 +101,7 @@ void cli_defaults(struct config *cfg)
 	cfg->state_dir = CFG_DEFAULT_STATE;
 	cfg->http_port = 80;
 	cfg->key_type = KEY_EC256;
+	cfg->account_key_type = KEY_EC256;
 	cfg->timeout_s = 30;
 	cfg->log_dest = LOG_TO_AUTO;
 }
@@ -115,12 +129,9 @@ static int parse_bool(const char *s)
 
 int cli_valid_name(const char *s)
 {
-	size_t n = strlen(s);
+	char err[160];
 
-	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-')
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                 "0123456789-.*:") == n;
+	return name_check(s, err, sizeof(err)) == 0;
 }
 
 /* Split value in place into names. */
@@ -131,10 +142,8 @@ static int set_names(struct config *cfg, char *value, char *err, size_t cap)
 	cfg->nnames = 0;
 	for (tok = strtok_r(value, " \t,", &save); tok;
 	     tok = strtok_r(NULL, " \t,", &save)) {
-		if (!cli_valid_name(tok)) {
-			snprintf(err, cap, "not a valid name: %s", tok);
+		if (name_normalize(tok, err, cap) != 0)
 			return AL_EINVAL;
-		}
 		if (cfg->nnames == CFG_NAMES_MAX) {
 			snprintf(err, cap, "too many names (at most %d per "
 			         "certificate)", CFG_NAMES_MAX);
@@ -146,6 +155,27 @@ static int set_names(struct config *cfg, char *value, char *err, size_t cap)
 		snprintf(err, cap, "names is empty");
 		return AL_EINVAL;
 	}
+	cfg->nnames = names_dedupe(cfg->names, cfg->nnames);
+	return 0;
+}
+
+/* --account-key-type: the key of a new account (S10). */
+static int account_key_option(struct config *cfg, const char *arg, char *err,
+                              size_t cap)
+{
+	enum key_type t;
+
+	if (key_type_parse(arg, &t) != 0) {
+		snprintf(err, cap, "unknown key type '%s' (ec-256, ec-384, "
+		         "rsa-2048, rsa-3072, rsa-4096)", arg);
+		return AL_EINVAL;
+	}
+	if (!key_type_built(t)) {
+		snprintf(err, cap, "key type '%s': this build has no RSA keys "
+		         "(Kconfig KEY_RSA)", arg);
+		return AL_EINVAL;
+	}
+	cfg->account_key_type = t;
 	return 0;
 }
 
@@ -186,6 +216,12 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 		}
 		cfg->timeout_s = (int)n;
 		return 0;
+	case OPT_EAB_KID: cfg->eab_kid = arg; return 0;
+	case OPT_EAB_HMAC: cfg->eab_hmac_key = arg; return 0;
+	case OPT_PROFILE: cfg->profile = arg; return 0;
+	case OPT_PREF_CHAIN: cfg->preferred_chain = arg; return 0;
+	case OPT_ACCT_KEY:
+		return account_key_option(cfg, arg, err, cap);
 	case 'k':
 		if (key_type_parse(arg, &cfg->key_type) != 0) {
 			snprintf(err, cap, "unknown key type '%s' (ec-256, ec-384, "
@@ -227,8 +263,10 @@ int cli_set(struct config *cfg, const char *key, char *value, char *err,
 
 	char why[128];
 
-	if (!strcmp(key, "names"))
+	if (!strcmp(key, "names")) {
+		cfg->file_set |= CLI_SET_NAMES;
 		return set_names(cfg, value, err, cap);
+	}
 	for (o = long_opts; o->name; o++) {
 		if (strcmp(o->name, key) || !strcmp(key, "config") ||
 		    !strcmp(key, "json") || !strcmp(key, "help") ||
@@ -238,13 +276,67 @@ int cli_set(struct config *cfg, const char *key, char *value, char *err,
 			snprintf(err, cap, "%s: empty value", key);
 			return AL_EINVAL;
 		}
-		if (cli_option(cfg, o->val, value, why, sizeof(why)) == 0)
+		if (cli_option(cfg, o->val, value, why, sizeof(why)) == 0) {
+			cfg->file_set |= (uint64_t)1 << (o - long_opts);
 			return 0;
+		}
 		snprintf(err, cap, "%s: %s", key, why);
 		return AL_EINVAL;
 	}
 	snprintf(err, cap, "unknown key '%s'", key);
 	return AL_EINVAL;
+}
+
+/* 1 when a string setting differs (NULL is unset). */
+static int str_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
+}
+
+/* 1 when two settings of one certificate differ in anything but names. */
+static int config_differs(const struct config *a, const struct config *b)
+{
+	return str_differs(a->server, b->server) ||
+	       str_differs(a->ca_file, b->ca_file) ||
+	       str_differs(a->state_dir, b->state_dir) ||
+	       str_differs(a->email, b->email) ||
+	       str_differs(a->http_addr, b->http_addr) ||
+	       str_differs(a->hook, b->hook) ||
+	       str_differs(a->eab_kid, b->eab_kid) ||
+	       str_differs(a->eab_hmac_key, b->eab_hmac_key) ||
+	       str_differs(a->profile, b->profile) ||
+	       str_differs(a->preferred_chain, b->preferred_chain) ||
+	       a->agree_tos != b->agree_tos || a->http_port != b->http_port ||
+	       a->timeout_s != b->timeout_s || a->key_type != b->key_type ||
+	       a->account_key_type != b->account_key_type ||
+	       a->force != b->force || a->verbose != b->verbose ||
+	       a->log_dest != b->log_dest;
+}
+
+int cli_conflict(const struct cli *cl, const struct config *sec, char *err,
+                 size_t cap)
+{
+	const struct option *o;
+	struct config a;
+	char why[160];
+	int i;
+
+	for (i = 0; i < cl->nopts; i++) {
+		for (o = long_opts; o->name && o->val != cl->opts[i].code; o++)
+			;
+		if (!o->name || !(sec->file_set & (uint64_t)1 << (o - long_opts)))
+			continue;
+		a = *sec;
+		if (cli_option(&a, o->val, cl->opts[i].arg, why, sizeof(why)) == 0 &&
+		    config_differs(&a, sec)) {
+			snprintf(err, cap, "--%s%s%s contradicts %s = in [cert %s]",
+			         o->name, cl->opts[i].arg ? " " : "",
+			         cl->opts[i].arg ? cl->opts[i].arg : "", o->name,
+			         sec->cert_name);
+			return AL_EINVAL;
+		}
+	}
+	return 0;
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -276,6 +368,28 @@ int cli_apply(const struct cli *cl, struct config *cfg)
 	return 0;
 }
 
+/* issue's names, normalised in place and without duplicates; a name no CA
+ * would accept is one line and exit 2, before any CA contact. */
+static int issue_names(struct cli *cl)
+{
+	char err[200];
+	int i, j, n = 0;
+
+	for (i = 0; i < cl->nargs; i++) {
+		if (name_normalize(cl->args[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "acmelet: not a name a CA would accept: %s\n",
+			        err);
+			return 2;
+		}
+		for (j = 0; j < n && strcmp(cl->args[j], cl->args[i]); j++)
+			;
+		if (j == n)
+			cl->args[n++] = cl->args[i];
+	}
+	cl->nargs = n;
+	return 0;
+}
+
 /* The command and its arguments. */
 static int cli_command(struct cli *cl, int argc, char **argv)
 {
@@ -299,9 +413,8 @@ static int cli_command(struct cli *cl, int argc, char **argv)
 	if ((!strcmp(cl->command, "run") || !strcmp(cl->command, "cron-line")) &&
 	    cl->nargs > 0)
 		return usage_error("unexpected argument", cl->args[0]);
-	for (i = 0; !strcmp(cl->command, "issue") && i < (size_t)cl->nargs; i++)
-		if (!cli_valid_name(cl->args[i]))
-			return usage_error("not a valid name", cl->args[i]);
+	if (!strcmp(cl->command, "issue"))
+		return issue_names(cl);
 	return 0;
 }
 

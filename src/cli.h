@@ -4,6 +4,7 @@
 #define ACMELET_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "crypto.h"
 
@@ -30,10 +31,16 @@ struct config {
 	int log_dest;          /* enum log_dest */
 	int force;
 	enum key_type key_type;
+	enum key_type account_key_type; /* for a new account (S10) */
+	const char *eab_kid;      /* external account binding (M4), or NULL */
+	const char *eab_hmac_key; /* its key: base64url, or @FILE */
+	const char *profile;      /* certificate profile (M3), or NULL */
+	const char *preferred_chain; /* issuer CN of the chain's top, or NULL */
 	const char *cert_name; /* NULL: the first name */
 	const char *hook;      /* run after issuance and on failure, or NULL */
 	int nnames;
 	const char *names[CFG_NAMES_MAX];
+	uint64_t file_set;     /* bit per option set in its [cert] section */
 };
 
 /* The parsed command line: options are kept in order so that they can be
@@ -64,6 +71,15 @@ int cli_apply(const struct cli *cl, struct config *cfg);
  * commas. Returns 0, or AL_EINVAL with a reason in err. */
 int cli_set(struct config *cfg, const char *key, char *value, char *err,
             size_t cap);
+
+/* file_set bit of the names key (the others: the option's table index). */
+#define CLI_SET_NAMES ((uint64_t)1 << 63)
+
+/* For issue with a [cert NAME] section sec (read from the file, before the
+ * command line was applied): AL_EINVAL, with a line for the user in err,
+ * when an option of cl sets something the section set to another value. */
+int cli_conflict(const struct cli *cl, const struct config *sec, char *err,
+                 size_t cap);
 
 /* Check a name (DNS name, wildcard, or IP literal); 1 when acceptable. */
 int cli_valid_name(const char *s);

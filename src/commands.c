@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "conffile.h"
 #include "json.h"
+#include "names.h"
 #include "port.h"
 
 /* Point the context at one certificate's settings. */
@@ -40,11 +41,54 @@ int command_select(const struct cli *cl, const struct conf *cf, int *sel,
 	return n;
 }
 
+/* The [cert NAME] section issue uses: NAME is --name or the first name. */
+static int issue_section(const struct cli *cl, const struct conf *cf)
+{
+	struct config scratch;
+	const char *name;
+	int i;
+
+	cli_defaults(&scratch);
+	cli_apply(cl, &scratch); /* checked by cli_parse already */
+	name = scratch.cert_name ? scratch.cert_name : cl->args[0];
+	for (i = 0; i < cf->ncerts; i++)
+		if (!strcmp(cf->certs[i].cert_name, name))
+			return i;
+	return -1;
+}
+
+int command_issue_check(const struct cli *cl, const struct conf *cf,
+                        const char *path, const struct logger *log)
+{
+	const struct config *sec;
+	char err[256];
+	int i = issue_section(cl, cf);
+
+	if (i < 0)
+		return 0;
+	sec = &cf->certs[i];
+	if (!names_same_set(sec->names, sec->nnames,
+	                    (const char *const *)cl->args, cl->nargs)) {
+		log_err(log, "%s: [cert %s] lists other names (%s%s); issue what "
+		        "it lists with 'acmelet renew %s', or change names = there",
+		        path, sec->cert_name, sec->names[0],
+		        sec->nnames > 1 ? " ..." : "", sec->cert_name);
+		return EXIT_USAGE;
+	}
+	if (cli_conflict(cl, sec, err, sizeof(err)) != 0) {
+		log_err(log, "%s: %s; change one of them", path, err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int cmd_issue(struct ctx *c, const struct cli *cl, struct conf *cf)
 {
-	struct config *cfg = &cf->global;
+	int sec = issue_section(cl, cf);
+	struct config *cfg = sec >= 0 ? &cf->certs[sec] : &cf->global;
 	int i, rc;
 
+	/* the section's settings (key type, hook, profile) apply too */
 	cfg->nnames = cl->nargs;
 	for (i = 0; i < cl->nargs; i++)
 		cfg->names[i] = cl->args[i];

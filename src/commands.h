@@ -19,6 +19,14 @@ int command_run(struct ctx *c, const struct cli *cl, struct conf *cf);
 int command_select(const struct cli *cl, const struct conf *cf, int *sel,
                    const struct logger *log);
 
+/* For issue: when a [cert NAME] section of the file at path is for the
+ * certificate (NAME is --name or the first name), its names must be the
+ * command line's and no option of cl may contradict it. Call before the
+ * command line is applied to the sections. Returns 0 or EXIT_USAGE after
+ * one log line. */
+int command_issue_check(const struct cli *cl, const struct conf *cf,
+                        const char *path, const struct logger *log);
+
 /* status (status.c): per certificate, names, expiry, next action and when,
  * failures and last error; JSON with --json. Writes nothing. */
 int status_print(struct ctx *c, const struct cli *cl, struct conf *cf);

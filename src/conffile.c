@@ -53,6 +53,7 @@ static int section(struct conf *cf, char *line, int lineno, char *err,
 	*c = cf->global;
 	c->cert_name = name;
 	c->nnames = 0;
+	c->file_set = 0;
 	return 0;
 }
 

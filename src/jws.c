@@ -109,3 +109,56 @@ int jws_build(const struct key *k, const char *kid, const char *nonce,
 		*len = pos;
 	return AL_OK;
 }
+
+/* HMAC-SHA256 of "p.q" with key, base64url into out. */
+static int eab_mac(const void *key, size_t key_len, const char *p,
+                   const char *q, char *out, size_t cap)
+{
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+	unsigned char mac[32];
+
+	br_hmac_key_init(&kc, &br_sha256_vtable, key, key_len);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, p, strlen(p));
+	br_hmac_update(&hc, ".", 1);
+	br_hmac_update(&hc, q, strlen(q));
+	br_hmac_out(&hc, mac);
+	explicit_bzero(&kc, sizeof(kc));
+	explicit_bzero(&hc, sizeof(hc));
+	return b64url_encode(mac, sizeof(mac), out, cap, NULL);
+}
+
+int jws_eab(const struct key *acct, const char *kid, const void *mac_key,
+            size_t mac_len, const char *url, struct jws_eab *out)
+{
+	char js[JWS_HDR_MAX];
+	struct jw w;
+	size_t n = 0;
+	int rc;
+
+	jw_init(&w, js, sizeof(js));
+	jw_obj_begin(&w);
+	jw_key(&w, "alg");
+	jw_str(&w, "HS256");
+	jw_key(&w, "kid");
+	jw_str(&w, kid);
+	jw_key(&w, "url");
+	jw_str(&w, url);
+	jw_obj_end(&w);
+	if ((rc = jw_finish(&w, &n)) != 0 ||
+	    (rc = b64url_encode(js, n, out->protected_hdr,
+	                        sizeof(out->protected_hdr), NULL)) != 0)
+		return rc;
+	/* The payload is the account's public JWK (RFC 8555 §7.3.4). */
+	jw_init(&w, js, sizeof(js));
+	jw_obj_begin(&w);
+	key_jwk_members(acct, &w);
+	jw_obj_end(&w);
+	if ((rc = jw_finish(&w, &n)) != 0 ||
+	    (rc = b64url_encode(js, n, out->payload, sizeof(out->payload),
+	                        NULL)) != 0)
+		return rc;
+	return eab_mac(mac_key, mac_len, out->protected_hdr, out->payload,
+	               out->signature, sizeof(out->signature));
+}

@@ -14,4 +14,17 @@ int jws_build(const struct key *k, const char *kid, const char *nonce,
               const char *url, const char *payload, size_t payload_len,
               char *out, size_t cap, size_t *len);
 
+/* An external account binding (RFC 8555 §7.3.4): a JWS over the account's
+ * public JWK, MACed with HS256 under the key the CA issued with kid. */
+struct jws_eab {
+	char protected_hdr[1400];
+	char payload[1536];     /* an RSA-4096 JWK fits */
+	char signature[48];
+};
+
+/* Build the binding of account key acct for the newAccount URL url.
+ * Returns 0 or AL_E2BIG (kid or url too long). */
+int jws_eab(const struct key *acct, const char *kid, const void *mac_key,
+            size_t mac_len, const char *url, struct jws_eab *out);
+
 #endif

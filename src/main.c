@@ -32,6 +32,9 @@ static int load_settings(struct conf *cf, const struct cli *cl,
 		return EXIT_USAGE;
 	if (cli_apply(cl, &cf->global) != 0)
 		return EXIT_USAGE;
+	if (!strcmp(cl->command, "issue") &&
+	    command_issue_check(cl, cf, path, log) != 0)
+		return EXIT_USAGE;
 	for (i = 0; i < cf->ncerts; i++)
 		if (cli_apply(cl, &cf->certs[i]) != 0)
 			return EXIT_USAGE;

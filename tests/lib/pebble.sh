@@ -15,7 +15,12 @@
 # defaults otherwise: 5% of good nonces rejected, so clients must retry
 # badNonce), PEBBLE_CONFIG_EXTRA (more JSON members for the "pebble"
 # object, e.g. '"domainBlocklist": ["blocked.test"]'),
-# PEBBLE_START_TIMEOUT (seconds, default 20). Debian's Pebble 2.4 honours
+# PEBBLE_START_TIMEOUT (seconds, default 20), PEBBLE_EAB_REQUIRED (true:
+# newAccount needs an external account binding; the keys go in
+# PEBBLE_CONFIG_EXTRA as "externalAccountMACKeys"), PEBBLE_NEW=1 (the
+# current Pebble of ../shared/tools/pebble, or of the directory
+# PEBBLE_BIN, for ARI and profiles: a test that sets it FAILS when that
+# Pebble is missing). Debian's Pebble 2.4 honours
 # "domainBlocklist" (newOrder answers 400 rejectedIdentifier) and
 # "certificateValidityPeriod" (seconds); it has no ARI and no profiles.
 #
@@ -87,7 +92,7 @@ pebble_write_config_() {
     "httpPort": $HTTP_PORT,
     "tlsPort": $TLS_PORT,
     "ocspResponderURL": "",
-    "externalAccountBindingRequired": false${PEBBLE_CONFIG_EXTRA:+,
+    "externalAccountBindingRequired": ${PEBBLE_EAB_REQUIRED:-false}${PEBBLE_CONFIG_EXTRA:+,
     $PEBBLE_CONFIG_EXTRA}
   }
 }
@@ -102,14 +107,17 @@ pebble_launch_() { # start both servers on fresh ports; 0 once the CA answers
 	ACME_URL="https://127.0.0.1:$ACME_PORT/dir"
 	pebble_write_config_
 
-	pebble-challtestsrv -dns01 "127.0.0.1:$DNS_PORT" -http01 "" -https01 "" \
+	local dnsflag=-dns01 extra=()
+	# the current challtestsrv renamed -dns01 and serves DoH unless told
+	[ "${PEBBLE_NEW:-0}" = 1 ] && dnsflag=-dnsserver extra=(-doh "")
+	"$PEBBLE_CTS_EXE" "$dnsflag" "127.0.0.1:$DNS_PORT" -http01 "" -https01 "" \
 		-tlsalpn01 "" -management "127.0.0.1:$CTS_MGMT_PORT" \
-		-defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+		-defaultIPv4 127.0.0.1 -defaultIPv6 "" "${extra[@]}" \
 		</dev/null >>"$PEBBLE_DIR/challtestsrv.log" 2>&1 &
 	PEBBLE_PIDS="$PEBBLE_PIDS $!"
 	echo "$PEBBLE_PIDS" >"$PEBBLE_DIR/pids"
 	PEBBLE_VA_NOSLEEP=${PEBBLE_VA_NOSLEEP:-1} \
-		pebble -config "$PEBBLE_DIR/pebble-config.json" \
+		"$PEBBLE_EXE" -config "$PEBBLE_DIR/pebble-config.json" \
 		-dnsserver "127.0.0.1:$DNS_PORT" \
 		</dev/null >>"$PEBBLE_LOG" 2>&1 &
 	PEBBLE_PIDS="$PEBBLE_PIDS $!"
@@ -134,7 +142,20 @@ pebble_wait_ready_() { # bounded wait for the directory and the DNS server
 	return 1
 }
 
+# Which Pebble: Debian's (PATH), or with PEBBLE_NEW=1 the current one.
+pebble_pick_() {
+	PEBBLE_EXE=pebble PEBBLE_CTS_EXE=pebble-challtestsrv
+	[ "${PEBBLE_NEW:-0}" = 1 ] || return 0
+	local dir=${PEBBLE_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/../shared/tools/pebble}
+	PEBBLE_EXE=$dir/pebble PEBBLE_CTS_EXE=$dir/pebble-challtestsrv
+	[ -x "$PEBBLE_EXE" ] && [ -x "$PEBBLE_CTS_EXE" ] && return 0
+	echo "pebble_start: the current Pebble (ARI, profiles) is not at $dir;" \
+		"set PEBBLE_BIN=DIR to a directory with pebble and pebble-challtestsrv" >&2
+	return 1
+}
+
 pebble_start() {
+	pebble_pick_ || return 1
 	pebble_reap_stale_
 	PEBBLE_DIR=$(mktemp -d "$PEBBLE_ROOT_DIR/acmelet-pebble.XXXXXX") || return 1
 	echo "$$" >"$PEBBLE_DIR/owner"
