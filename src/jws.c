@@ -14,7 +14,7 @@
 #include "jws.h"
 
 #define JWS_HDR_MAX 2048
-#define JWS_SIG_MAX 96 /* ES384: 2 x 48 bytes */
+#define JWS_SIG_MAX 512 /* RS256 with an RSA-4096 account key */
 
 static const char jws_pre[] = "{\"protected\":\"";
 static const char jws_mid[] = "\",\"payload\":\"";
