@@ -5,11 +5,13 @@
 #define ACMELET_AGENT_H
 
 #include "acme.h"
+#include "challenge/challenge.h"
 #include "cli.h"
 #include "crypto.h"
 #include "der.h"
 #include "journal.h"
 #include "log.h"
+#include "loop.h"
 #include "store.h"
 
 #define CHAIN_MAX 32768 /* a served chain, PEM */
@@ -39,6 +41,10 @@ struct ctx {
 	const char *http_ca;        /* the ca_file it was opened with */
 	struct acme *acme;          /* bounded buffers, allocated once */
 	struct responder *resp;     /* allocated once */
+	struct loop loop;           /* every wait of the process (D4) */
+	/* The challenge methods of this issuance (challenge_setup). */
+	const struct challenge_class **methods[CHALLENGE_MAX_METHODS];
+	int nmethods;
 	struct work *work;          /* per-issuance objects */
 	char last_error[256];       /* last error line, for journal and hook */
 };

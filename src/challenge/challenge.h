@@ -1,0 +1,92 @@
+/* Ways to prove control of an identifier (C1-C4, D6, N1), one file each in
+ * src/challenge/, behind one small "class" in BearSSL's manner: an object
+ * starts with a pointer to its vtable, and every operation takes the
+ * address of that pointer as self. lego's Provider (Present/CleanUp) is the
+ * shape; prepare() is done before any CA contact so that a busy port or a
+ * missing directory fails before an order exists.
+ *
+ * Which method answers what: with --challenge-hook the hook answers every
+ * type; otherwise each configured type has its own built-in method
+ * (http-01: the responder, --challenge-dir or --webroot; tls-alpn-01: its
+ * TLS server; dns-*: RFC 2136 updates). For each authorization the first
+ * type of the preference (--challenge) that the CA offers and that fits the
+ * identifier is presented; a method that declines (AL_EDECLINED) makes the
+ * next type be tried. */
+#ifndef ACMELET_CHALLENGE_H
+#define ACMELET_CHALLENGE_H
+
+#include <stddef.h>
+
+struct ctx;
+struct acme_authz;
+
+#define CHALLENGE_MAX_METHODS 6
+#define CHALLENGE_DIGEST_LEN 43 /* base64url of 32 bytes, no padding */
+
+/* One authorization to answer, as a method sees it. Every string is
+ * NUL-terminated and lives until cleanup() returned. */
+struct challenge_auth {
+	const char *type;      /* "http-01", "tls-alpn-01", "dns-01", ... */
+	const char *id_type;   /* ACME identifier type: "dns" or "ip" */
+	const char *id_value;  /* the name without "*.", or the IP literal */
+	int wildcard;          /* the identifier was "*.<id_value>" */
+	const char *token;     /* base64url (checked before any method sees it) */
+	const char *keyauth;   /* token "." account thumbprint */
+	const char *digest;    /* base64url(SHA-256(keyauth)) (dns-01, tls-alpn-01) */
+	const char *url;       /* the challenge's URL */
+};
+
+struct challenge_class {
+	const char *name;      /* for log lines: "http-01 responder", "webroot" */
+	/* 1 when this method can answer challenges of type for identifiers of
+	 * id_type ("dns" or "ip"). Pure, no I/O. */
+	int (*handles)(const struct challenge_class **self, const char *type,
+	               const char *id_type);
+	/* Before any CA contact: open ports, check directories. 0, or an AL_E*
+	 * code after one log line that says what to do. */
+	int (*prepare)(const struct challenge_class **self, struct ctx *c);
+	/* Make a answerable (serve it, write it, run the hook, ...). 0; or
+	 * AL_EDECLINED (logged at info) to have the next preferred type tried;
+	 * or another AL_E* code after one log line. Waits go through c->loop. */
+	int (*present)(const struct challenge_class **self, struct ctx *c,
+	               const struct challenge_auth *a);
+	/* The CA is done with a (ok: it became valid) or the order was given
+	 * up: remove what present() made. Logs its own trouble, never fails. */
+	void (*cleanup)(const struct challenge_class **self, struct ctx *c,
+	                const struct challenge_auth *a, int ok);
+	/* Validation requests answered so far, for the wait before the first
+	 * order poll; -1 when the method cannot know (a file, a hook). */
+	long (*answered)(const struct challenge_class **self);
+	/* Close sockets and free the object; self is invalid afterwards. */
+	void (*close)(const struct challenge_class **self, struct ctx *c);
+};
+
+/* A method's constructor: allocate and set *out (not prepared yet). 0 or
+ * an AL_E* code after one log line (e.g. "this build lacks tls-alpn-01"). */
+typedef int (*challenge_open_fn)(struct ctx *c,
+                                 const struct challenge_class ***out);
+
+/* The methods of src/challenge/: http01.c (responder, --challenge-dir,
+ * --webroot), hook.c (--challenge-hook), tls_alpn.c, dns01.c. */
+int http01_open(struct ctx *c, const struct challenge_class ***out);
+int chook_open(struct ctx *c, const struct challenge_class ***out);
+
+/* Open and prepare the methods the configuration asks for, into c's
+ * method list. Before any CA contact. 0 or an AL_E* code (logged). */
+int challenge_setup(struct ctx *c);
+
+/* Close every method (after cleanup of every authorization). */
+void challenge_close_all(struct ctx *c);
+
+/* 1 when a challenge of type may answer an identifier of id_type
+ * (wildcard or not): wildcards only DNS types, IPs only http-01 and
+ * tls-alpn-01 (RFC 8738 §7). */
+int challenge_type_fits(const char *type, const char *id_type, int wildcard);
+
+/* base64url(SHA-256(keyauth)) into out (CHALLENGE_DIGEST_LEN + 1 bytes). */
+void challenge_digest(const char *keyauth, char *out);
+
+/* 1 when s is a non-empty base64url string (a token fit for a path). */
+int challenge_token_ok(const char *s);
+
+#endif
