@@ -181,6 +181,50 @@ static void get_str(struct acme *a, int obj, const char *key, char *out,
 		out[0] = '\0';
 }
 
+/* meta.profiles: {"name": "description", ...} into the directory. */
+static void read_profiles(struct acme *a, int meta)
+{
+	struct acme_directory *d = &a->dir;
+	int obj = json_find(&a->json, meta, "profiles"), k, i, n;
+
+	if (obj < 0 || a->json.tok[obj].type != JSMN_OBJECT)
+		return;
+	n = a->json.tok[obj].size;
+	for (i = 0, k = obj + 1; i < n && d->nprofiles < ACME_PROFILES_MAX;
+	     i++, k = json_skip(&a->json, k + 1)) {
+		if (json_string(&a->json, k, d->profile[d->nprofiles],
+		                ACME_PROFILE_LEN) != 0)
+			continue;
+		if (json_string(&a->json, k + 1, d->profile_desc[d->nprofiles],
+		                ACME_PROFILE_DESC) != 0)
+			d->profile_desc[d->nprofiles][0] = '\0';
+		d->nprofiles++;
+	}
+}
+
+int acme_check_profile(struct acme *a, const char *url, const char *name)
+{
+	const struct acme_directory *d = &a->dir;
+	char list[ACME_PROBLEM_MAX] = "";
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < d->nprofiles; i++)
+		if (!strcmp(d->profile[i], name))
+			return 0;
+	for (i = 0; i < d->nprofiles && n < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s (%s)",
+		                      i ? ", " : "", d->profile[i],
+		                      d->profile_desc[i]);
+	if (d->nprofiles == 0)
+		log_err(a->log, "%s: the CA offers no certificate profiles; remove "
+		        "--profile %s (profile =)", url, name);
+	else
+		log_err(a->log, "%s: the CA offers no profile '%s'; it offers: %s",
+		        url, name, list);
+	return AL_EINVAL;
+}
+
 int acme_get_directory(struct acme *a, const char *url)
 {
 	struct acme_directory *d = &a->dir;
@@ -208,6 +252,7 @@ int acme_get_directory(struct acme *a, const char *url)
 		        sizeof(d->terms_of_service));
 		eab = json_find(&a->json, meta, "externalAccountRequired");
 		d->eab_required = eab >= 0 && json_bool(&a->json, eab) == 1;
+		read_profiles(a, meta);
 	}
 	if (!d->new_nonce[0] || !d->new_account[0] || !d->new_order[0]) {
 		log_err(a->log, "%s: not an ACME directory (newNonce, newAccount or "
@@ -327,7 +372,7 @@ static int is_ip_literal(const char *s)
 
 /* The newOrder payload: identifiers, and replaces when given (RFC 9773). */
 static int order_payload(const char *const *names, int n, const char *replaces,
-                         char *out, size_t cap)
+                         const char *profile, char *out, size_t cap)
 {
 	struct jw w;
 	int i;
@@ -349,17 +394,23 @@ static int order_payload(const char *const *names, int n, const char *replaces,
 		jw_key(&w, "replaces");
 		jw_str(&w, replaces);
 	}
+	if (profile && profile[0]) {
+		jw_key(&w, "profile");
+		jw_str(&w, profile);
+	}
 	jw_obj_end(&w);
 	return jw_finish(&w, NULL);
 }
 
 int acme_new_order(struct acme *a, const char *const *names, int n,
-                   const char *replaces, struct acme_order *o)
+                   const char *replaces, const char *profile,
+                   struct acme_order *o)
 {
 	char payload[ACME_REQ_MAX / 2];
 	int rc;
 
-	if (order_payload(names, n, replaces, payload, sizeof(payload)) != 0)
+	if (order_payload(names, n, replaces, profile, payload,
+	                  sizeof(payload)) != 0)
 		return AL_E2BIG;
 	rc = acme_post(a, a->dir.new_order, payload);
 	if (rc == AL_EPROTO && replaces && replaces[0] &&
@@ -367,7 +418,7 @@ int acme_new_order(struct acme *a, const char *const *names, int n,
 		/* another order already replaces it: a plain order then */
 		log_info(a->log, "%s: %s; ordering without replaces", names[0],
 		         a->problem);
-		order_payload(names, n, NULL, payload, sizeof(payload));
+		order_payload(names, n, NULL, profile, payload, sizeof(payload));
 		rc = acme_post(a, a->dir.new_order, payload);
 	}
 	if (rc != 0) {

@@ -19,6 +19,9 @@ struct logger;
 #define ACME_MAX_AUTHZ 100    /* S5 */
 #define ACME_PROBLEM_MAX 1024
 #define ACME_STATUS_MAX 16
+#define ACME_PROFILES_MAX 8   /* meta.profiles kept from the directory */
+#define ACME_PROFILE_LEN 64
+#define ACME_PROFILE_DESC 160
 
 struct acme_directory {
 	char new_nonce[ACME_URL_MAX];
@@ -29,6 +32,9 @@ struct acme_directory {
 	char renewal_info[ACME_URL_MAX];
 	char terms_of_service[ACME_URL_MAX];
 	int eab_required;
+	int nprofiles;                /* meta.profiles (M3) */
+	char profile[ACME_PROFILES_MAX][ACME_PROFILE_LEN];
+	char profile_desc[ACME_PROFILES_MAX][ACME_PROFILE_DESC];
 };
 
 struct acme_order {
@@ -85,6 +91,11 @@ void acme_init(struct acme *a, struct http *h, const struct logger *log);
 /* Fetch and parse the directory at url. */
 int acme_get_directory(struct acme *a, const char *url);
 
+/* 0 when the directory offers the certificate profile name (M3); else
+ * AL_EINVAL after one line listing the profiles offered, with their
+ * descriptions. */
+int acme_check_profile(struct acme *a, const char *url, const char *name);
+
 /* Find or create the account of a->key (RFC 8555 §7.3). With
  * only_existing set, AL_ENOENT means the CA has no account for this key.
  * Otherwise a new account is created; agree_tos says the operator agreed to
@@ -97,9 +108,11 @@ int acme_account(struct acme *a, const char *email, int agree_tos,
 /* Create an order for names (DNS names, or IP literals per RFC 8738).
  * replaces is the ARI id of the certificate this one renews (RFC 9773
  * §5), or NULL; when the CA says it was already replaced, a plain order is
- * made instead. */
+ * made instead, with a note. profile is the certificate profile (M3), or
+ * NULL for the CA's default. */
 int acme_new_order(struct acme *a, const char *const *names, int n,
-                   const char *replaces, struct acme_order *o);
+                   const char *replaces, const char *profile,
+                   struct acme_order *o);
 
 /* Refresh o from o->url (POST-as-GET). */
 int acme_get_order(struct acme *a, struct acme_order *o);

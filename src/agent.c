@@ -249,6 +249,10 @@ static int issue_online(struct ctx *c)
 	    (rc = open_http(c)) != 0 ||
 	    (rc = acme_get_directory(c->acme, cfg->server)) != 0)
 		return rc;
+	/* an unknown profile is refused before any account or order (M3) */
+	if (cfg->profile &&
+	    (rc = acme_check_profile(c->acme, cfg->server, cfg->profile)) != 0)
+		return rc;
 	/* A renewal names the certificate it replaces when the CA has ARI. */
 	if (c->work->have_live && c->acme->dir.renewal_info[0] &&
 	    ari_cert_id(&c->work->facts, c->work->replaces,

@@ -255,7 +255,7 @@ static int order_start(struct ctx *c, struct acme_order *o)
 		         "one", c->cfg->cert_name, o->url);
 	}
 	if ((rc = acme_new_order(c->acme, c->cfg->names, c->cfg->nnames,
-	                         c->work->replaces, o)) != 0)
+	                         c->work->replaces, c->cfg->profile, o)) != 0)
 		return rc;
 	snprintf(j->order, sizeof(j->order), "%s", o->url);
 	memcpy(j->names_id, id, sizeof(j->names_id));

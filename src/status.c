@@ -32,6 +32,7 @@ static void status_text(const struct config *cfg, const struct cert_status *st)
 		printf("\n  expires: %s\n", iso(st->facts.not_after, a, sizeof(a)));
 	else
 		printf("\n  expires: no certificate yet\n");
+	printf("  profile: %s\n", cfg->profile ? cfg->profile : "(the CA's default)");
 	printf("  next: %s %s\n  failures: %d\n", st->action,
 	       iso(st->next_at, b, sizeof(b)), st->failures);
 	if (st->last_error[0])
@@ -55,6 +56,8 @@ static int status_json(const struct config *cfg, const struct cert_status *st,
 	for (i = 0; i < cfg->nnames; i++)
 		jw_str(&w, cfg->names[i]);
 	jw_arr_end(&w);
+	jw_key(&w, "profile");
+	jw_str(&w, cfg->profile ? cfg->profile : "");
 	jw_key(&w, "has_certificate");
 	jw_bool(&w, st->has_cert);
 	if (st->has_cert) {
