@@ -30,7 +30,7 @@ endif
 off = $(if $(filter y,$(1)),n,y)
 LIB_SRC := src/log.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c src/schedule.c \
            src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/order.c src/agent.c src/conffile.c \
-           src/commands.c src/names.c src/eab.c \
+           src/commands.c src/names.c src/eab.c src/chain.c \
            src/cli.c port/posix/port_posix.c
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http/curl.c
 LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http/bearssl.c src/http/http1.c src/http/trust.c

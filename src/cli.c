@@ -74,7 +74,7 @@ void cli_usage(FILE *out)
 "      --name NAME      directory name of the certificate (default: first NAME)\n"
 "      --hook PROG      run PROG EVENT NAME DIR after issuance or a failure\n"
 "      --profile NAME   certificate profile the CA offers (meta.profiles)\n"
-"      --preferred-chain CN  the chain whose top certificate CN issued\n"
+"      --preferred-chain CN  keep the chain whose top certificate CN issued\n"
 "      --account-key-type T  key of a new account (ec-256 default, ec-384,\n"
 "                       rsa-2048|rsa-3072|rsa-4096)\n"
 "      --eab-kid KID    external account binding key id (CAs that ask)\n"

@@ -337,6 +337,35 @@ static int cert_exts(struct cert_facts *f, const struct der_item *exts)
 	return rc;
 }
 
+/* The issuer's commonName (the last one, if several) into f->issuer_cn, for
+ * --preferred-chain; an odd issuer name leaves it "" (not an error). */
+static void issuer_cn(struct cert_facts *f, const struct der_item *name)
+{
+	static const unsigned char oid_cn[] = { 0x55, 0x04, 0x03 };
+	struct der_rd r = der_in(name), set, atv;
+	struct der_item rdn, seq, oid, val;
+	size_t i;
+
+	while (r.n > 0 && der_expect(&r, 0x31, &rdn) == AL_OK) {
+		set = der_in(&rdn);
+		while (set.n > 0 && der_expect(&set, 0x30, &seq) == AL_OK) {
+			atv = der_in(&seq);
+			if (der_expect(&atv, 0x06, &oid) != AL_OK ||
+			    der_next(&atv, &val) != AL_OK || oid.n != 3 ||
+			    memcmp(oid.v, oid_cn, 3) != 0 ||
+			    val.n >= sizeof(f->issuer_cn))
+				continue;
+			for (i = 0; i < val.n && val.v[i] >= 0x20 && val.v[i] != 0x7f;
+			     i++)
+				;
+			if (i < val.n)
+				continue;
+			memcpy(f->issuer_cn, val.v, val.n);
+			f->issuer_cn[val.n] = '\0';
+		}
+	}
+}
+
 /* serialNumber, validity, and what follows subjectPublicKeyInfo. */
 static int cert_tbs(struct cert_facts *f, struct der_rd r)
 {
@@ -352,8 +381,10 @@ static int cert_tbs(struct cert_facts *f, struct der_rd r)
 	memcpy(f->serial, it.v, it.n);
 	f->serial_len = it.n;
 	if (der_expect(&r, 0x30, &it) != AL_OK ||  /* signature */
-	    der_expect(&r, 0x30, &it) != AL_OK ||  /* issuer */
-	    der_expect(&r, 0x30, &it) != AL_OK)    /* validity */
+	    der_expect(&r, 0x30, &it) != AL_OK)    /* issuer */
+		return AL_EPROTO;
+	issuer_cn(f, &it);
+	if (der_expect(&r, 0x30, &it) != AL_OK)    /* validity */
 		return AL_EPROTO;
 	v = der_in(&it);
 	if (der_next(&v, &nb) != AL_OK || der_next(&v, &na) != AL_OK ||

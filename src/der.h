@@ -30,6 +30,7 @@ struct cert_facts {
 	size_t serial_len;
 	unsigned char aki[CERT_KEYID_MAX];     /* authorityKeyIdentifier keyid */
 	size_t aki_len;
+	char issuer_cn[CERT_NAME_LEN];         /* issuer's commonName, or "" */
 };
 
 /* Extract the facts from one DER certificate. AL_EPROTO when malformed. */

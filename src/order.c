@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "chain.h"
 #include "err.h"
 #include "order.h"
 #include "pem.h"
@@ -293,8 +294,7 @@ static int download_and_install(struct ctx *c, struct acme_order *o,
 		log_err(&c->log, "%s: valid order without certificate URL", o->url);
 		return AL_EPROTO;
 	}
-	if ((rc = acme_download(c->acme, o->certificate, pem, CHAIN_MAX,
-	                        &len)) != 0 ||
+	if ((rc = chain_fetch(c, o->certificate, pem, CHAIN_MAX, &len)) != 0 ||
 	    (rc = check_chain(c, k, pem, len, &cert_end)) != 0 ||
 	    (rc = install(c, j->gen, pem, len, cert_end)) != 0)
 		return rc;
