@@ -19,12 +19,17 @@ struct loader {
 	br_x509_decoder_context x509;
 	int in_obj;          /* inside a PEM object */
 	int in_cert;         /* ... whose label is a certificate */
+	int cert_bad;        /* ... with bytes after its DER */
+	unsigned char head[5]; /* its first DER bytes: tag and length */
+	size_t head_len;
+	size_t pushed;       /* its DER bytes so far */
 	int fill;            /* 0: measuring pass, 1: copying pass */
 	int overflow;        /* copying pass: the file grew between passes */
 	size_t count;        /* anchors measured or copied so far */
 	size_t skipped;
 	size_t data_len;     /* DN and key bytes used so far */
 	size_t dn_len;       /* DN bytes of the current certificate */
+	int dn_over;         /* copying pass: its DN did not fit */
 	br_x509_trust_anchor *ta; /* copying pass only */
 	size_t ta_cap;
 	unsigned char *data;
@@ -36,22 +41,53 @@ static void dn_append(void *ctx, const void *buf, size_t len)
 	struct loader *ld = ctx;
 	size_t at = ld->data_len + ld->dn_len;
 
+	/* No room is an error only for a certificate that is kept: one that
+	 * is skipped was never measured. */
 	if (ld->fill) {
-		if (ld->overflow || at > ld->data_cap || len > ld->data_cap - at) {
-			ld->overflow = 1;
-			return;
-		}
-		memcpy(ld->data + at, buf, len);
+		if (ld->dn_over || at > ld->data_cap || len > ld->data_cap - at)
+			ld->dn_over = 1;
+		else
+			memcpy(ld->data + at, buf, len);
 	}
 	ld->dn_len += len;
 }
 
+/* BearSSL's decoder must not be pushed once it has finished or failed:
+ * its code has returned and a further push jumps through a null pointer
+ * (bytes after the certificate inside its PEM block crashed here). Those
+ * bytes make the certificate unusable instead. */
 static void pem_data(void *ctx, const void *src, size_t len)
 {
 	struct loader *ld = ctx;
 
-	if (ld->in_cert)
-		br_x509_decoder_push(&ld->x509, src, len);
+	if (!ld->in_cert || len == 0 || ld->cert_bad)
+		return;
+	for (size_t i = 0; ld->head_len < sizeof(ld->head) && i < len; i++)
+		ld->head[ld->head_len++] = ((const unsigned char *)src)[i];
+	ld->pushed += len;
+	if (br_x509_decoder_last_error(&ld->x509) != BR_ERR_X509_TRUNCATED) {
+		ld->cert_bad = 1;
+		return;
+	}
+	br_x509_decoder_push(&ld->x509, src, len);
+}
+
+/* The size of the DER element whose first bytes are h[0..n), 0 when they
+ * do not say (the decoder then fails on its own). */
+static size_t der_total(const unsigned char *h, size_t n)
+{
+	size_t k, len = 0;
+
+	if (n < 2)
+		return 0;
+	if (h[1] < 0x80)
+		return 2 + (size_t)h[1];
+	k = h[1] & 0x7f;
+	if (k == 0 || k > 3 || n < 2 + k)
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		len = (len << 8) | h[2 + i];
+	return 2 + k + len;
 }
 
 static size_t key_len(const br_x509_pkey *pk)
@@ -90,7 +126,9 @@ static void cert_end(struct loader *ld)
 	br_x509_trust_anchor *ta;
 	size_t klen, at;
 
-	if (br_x509_decoder_last_error(&ld->x509) == 0)
+	if (ld->pushed != der_total(ld->head, ld->head_len))
+		ld->cert_bad = 1;
+	if (!ld->cert_bad && br_x509_decoder_last_error(&ld->x509) == 0)
 		pk = br_x509_decoder_get_pkey(&ld->x509);
 	if (pk == NULL) {
 		ld->skipped++;
@@ -105,7 +143,8 @@ static void cert_end(struct loader *ld)
 		return;
 	}
 	at = ld->data_len + ld->dn_len;
-	if (ld->overflow || ld->count == ld->ta_cap || at > ld->data_cap ||
+	if (ld->overflow || ld->dn_over || ld->count == ld->ta_cap ||
+	    at > ld->data_cap ||
 	    klen > ld->data_cap - at) {
 		ld->overflow = 1;
 		return;
@@ -137,6 +176,8 @@ static int feed(struct loader *ld, const unsigned char *buf, size_t len)
 			ld->in_obj = 1;
 			ld->in_cert = is_cert_label(br_pem_decoder_name(&ld->pem));
 			ld->dn_len = 0;
+			ld->cert_bad = ld->dn_over = 0;
+			ld->head_len = ld->pushed = 0;
 			if (ld->in_cert)
 				br_x509_decoder_init(&ld->x509, dn_append, ld);
 			break;

@@ -20,7 +20,8 @@ struct trust_store {
 	br_x509_trust_anchor *anchors; /* count entries, inside arena */
 	size_t count;
 	size_t skipped;  /* certificates BearSSL could not decode (e.g. an
-	                    Ed25519 key): left out rather than failing */
+	                    Ed25519 key), or with bytes after their DER:
+	                    left out rather than failing */
 	size_t arena_len;
 	void *arena;
 };

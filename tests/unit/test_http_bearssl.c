@@ -243,6 +243,49 @@ static void stop_server(struct env *e)
 
 /* ---- trust.c ---- */
 
+
+/* A certificate followed by bytes inside its own PEM block (this crashed
+ * BearSSL's decoder, pushed past its end): skipped, never a crash; the
+ * certificates around it still load. */
+static void trailing_bytes(const struct env *e)
+{
+	/* printf(1) octal escapes: one zero, six zeros, a SEQUENCE header
+	 * promising more, a whole INTEGER. */
+	static const char *const extra[] = { "\\000", "\\000\\000\\000\\000\\000\\000",
+	                                     "\\060\\003\\002", "\\002\\001\\005" };
+	char file[128], good[128], cmd[1024], err[256];
+	struct trust_store ts;
+	size_t i;
+
+	path(e, "good.der", good, sizeof(good));
+	path(e, "trailing.pem", file, sizeof(file));
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "{ echo '-----BEGIN CERTIFICATE-----';"
+		         " { cat %s; printf '%s'; } | openssl base64;"
+		         " echo '-----END CERTIFICATE-----'; } > %s", good,
+		         extra[i], file);
+		if (system(cmd) != 0) {
+			ok(0, "openssl base64 and xxd make %s", file);
+			return;
+		}
+		is_int(trust_load(&ts, file, err, sizeof(err)), AL_ENOENT,
+		       "a certificate with bytes (%s) after it is not used", extra[i]);
+		trust_free(&ts);
+	}
+	snprintf(cmd, sizeof(cmd), "cp %s %s.1 && cat %s/good.pem %s.1 "
+	         "%s/good.pem > %s", file, file, e->dir, file, e->dir, file);
+	if (system(cmd) != 0) {
+		ok(0, "%s", cmd);
+		return;
+	}
+	is_int(trust_load(&ts, file, err, sizeof(err)), 0,
+	       "between two good ones: the file loads");
+	ok(ts.count == 2 && ts.skipped == 1, "two anchors, one skipped");
+	trust_free(&ts);
+	snprintf(cmd, sizeof(cmd), "%s.1", file);
+	unlink(cmd);
+	unlink(file);
+}
 static void test_trust(struct env *e)
 {
 	/* The CA's subject, DER by hand (X.690): SEQ { SET { SEQ { OID cn,
@@ -315,6 +358,7 @@ static void test_trust(struct env *e)
 	is_int(trust_load(&ts, file, err, sizeof(err)), AL_EPROTO,
 	       "bad base64: AL_EPROTO");
 	ok(ts.arena == NULL, "nothing kept after a failure");
+	trailing_bytes(e);
 
 	path(e, "good.der", file, sizeof(file));
 	n = read_all(file, der, sizeof(der));
