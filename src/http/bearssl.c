@@ -221,6 +221,18 @@ static void io_failed(struct http *h, int e)
 	h->io = (e == ECONNRESET || e == EPIPE) ? IO_CLOSED : IO_ERROR;
 }
 
+/* 1 (and h->io set) once the request's deadline has passed: checked
+ * before every read and write, not only before a wait, so that a peer
+ * that never stops sending (endless interim answers, a slow drip) is cut
+ * off at the deadline too. */
+static int past_deadline(struct http *h)
+{
+	if (port_mono_ms(h->port) < h->deadline)
+		return 0;
+	h->io = IO_TIMEOUT;
+	return 1;
+}
+
 /* BearSSL's read callback: at least one byte, or -1 (never 0). */
 static int low_read(void *ctx, unsigned char *buf, size_t len)
 {
@@ -228,6 +240,8 @@ static int low_read(void *ctx, unsigned char *buf, size_t len)
 	ssize_t n;
 
 	for (;;) {
+		if (past_deadline(h))
+			return -1;
 		n = recv(h->fd, buf, len, 0);
 		if (n > 0)
 			return (int)n;
@@ -252,6 +266,8 @@ static int low_write(void *ctx, const unsigned char *buf, size_t len)
 	ssize_t n;
 
 	for (;;) {
+		if (past_deadline(h))
+			return -1;
 		n = send(h->fd, buf, len, MSG_NOSIGNAL);
 		if (n >= 0)
 			return (int)n;

@@ -27,6 +27,10 @@ struct http {
 	unsigned requests, connections;
 	struct http_response *resp; /* the request in flight */
 	int overflow;               /* the body did not fit */
+	int head_over;              /* too many header bytes or 1xx answers */
+	int in_head;                /* between a status line and its end */
+	size_t head_bytes;          /* header bytes of this answer, trailers too */
+	int answers;                /* status lines seen */
 	char ca_file[HTTP_CA_NAME_MAX]; /* for messages only */
 	char errbuf[CURL_ERROR_SIZE];
 	char err[HTTP_ERR_MAX];
@@ -66,20 +70,36 @@ static void clear_headers(struct http_response *r)
 }
 
 /* libcurl calls this once per header line, CRLF included, not
- * NUL-terminated. A status line starts a new response (after a 1xx or a
- * proxy's CONNECT answer): only the final response's headers count. */
+ * NUL-terminated, trailers too: it keeps every one of them, so the bound
+ * is held here (HTTP_HEAD_MAX bytes, HTTP_INTERIM_MAX interim answers);
+ * returning less than len aborts the transfer. A status line starts a
+ * new response (after a 1xx): only the final response's headers count,
+ * and trailers are not taken for headers. */
 static size_t on_header(char *data, size_t size, size_t nitems, void *arg)
 {
-	struct http_response *r = ((struct http *)arg)->resp;
+	struct http *h = arg;
+	struct http_response *r = h->resp;
 	size_t len = size * nitems, nlen, vlen;
 	const char *colon, *v;
 
+	h->head_bytes += len;
+	if (h->head_bytes > HTTP_HEAD_MAX) {
+		h->head_over = 1;
+		return 0;
+	}
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		if (++h->answers > HTTP_INTERIM_MAX + 1) {
+			h->head_over = 1;
+			return 0;
+		}
 		clear_headers(r);
+		h->in_head = 1;
 		return len;
 	}
+	if (len <= 2 && (data[0] == '\r' || data[0] == '\n'))
+		h->in_head = 0;
 	colon = memchr(data, ':', len);
-	if (!colon)
+	if (!colon || !h->in_head)
 		return len;
 	nlen = (size_t)(colon - data);
 	v = colon + 1;
@@ -142,8 +162,10 @@ static int setup(struct http *h, const struct http_opts *opts)
 		rc = curl_easy_setopt(c, CURLOPT_TIMEOUT, t);
 	if (!rc)
 		rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, t);
+	/* https only: an ACME request in clear would give away the account's
+	 * signed requests (issue 12); redirects are not followed anyway. */
 	if (!rc)
-		rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
 	if (!rc)
 		rc = curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	if (!rc)
@@ -236,7 +258,7 @@ static int map_error(const struct http *h, CURLcode rc)
 	case CURLE_OPERATION_TIMEDOUT:
 		return AL_ETIMEOUT;
 	case CURLE_WRITE_ERROR:
-		return h->overflow ? AL_E2BIG : AL_EFAIL;
+		return h->overflow ? AL_E2BIG : h->head_over ? AL_EPROTO : AL_EFAIL;
 	case CURLE_UNSUPPORTED_PROTOCOL: case CURLE_URL_MALFORMAT:
 		return AL_EINVAL;
 	case CURLE_OUT_OF_MEMORY:
@@ -319,6 +341,9 @@ static void describe(struct http *h, CURLcode rc, int code, const char *url,
 		describe_tls(h, rc, where, why);
 	} else if (code == AL_ETIMEOUT) {
 		set_err(h, "%s did not answer in time (%s)", where, why);
+	} else if (h->head_over) {
+		set_err(h, "%s: more than %d bytes of headers or %d interim "
+		        "answers", where, HTTP_HEAD_MAX, HTTP_INTERIM_MAX);
 	} else if (code == AL_E2BIG) {
 		set_err(h, "%s: response body larger than %zu bytes", url,
 		        cap ? cap - 1 : 0);
@@ -397,13 +422,18 @@ int http_request(struct http *h, const char *method, const char *url,
 	if (strcmp(method, "GET") && strcmp(method, "HEAD") &&
 	    strcmp(method, "POST"))
 		return AL_EINVAL;
+	if (strncasecmp(url, "https://", 8) != 0) {
+		set_err(h, "%.160s: only https:// URLs are supported", url);
+		return AL_EINVAL;
+	}
 	r = set_request(h, method, content_type, body, body_len, &hs);
 	if (r < 0)
 		return r;
 	if (curl_easy_setopt(h->curl, CURLOPT_URL, url) != CURLE_OK)
 		return AL_EFAIL;
 	h->resp = resp;
-	h->overflow = 0;
+	h->overflow = h->head_over = h->in_head = h->answers = 0;
+	h->head_bytes = 0;
 	h->errbuf[0] = '\0';
 	rc = curl_easy_perform(h->curl);
 	h->requests++;

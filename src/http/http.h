@@ -21,6 +21,13 @@ struct http;
 #define HTTP_CTYPE_MAX 128
 #define HTTP_LINKS_MAX 2048
 #define HTTP_ERR_MAX 256
+/* Bounds every transport holds whatever the peer sends (issue 12): the
+ * header bytes of one answer (status lines, headers, interim 1xx answers
+ * and chunked trailers together), and the interim answers before the
+ * final one. The deadline is opts->timeout_s for the whole request, data
+ * arriving or not. */
+#define HTTP_HEAD_MAX 8192
+#define HTTP_INTERIM_MAX 8
 
 struct http_opts {
 	const char *ca_file;  /* PEM bundle of trust anchors; NULL: system default */
@@ -50,8 +57,8 @@ struct http_response {
 /* Create a transport. Returns 0, or a negative AL_E* code. */
 int http_open(struct http **out, const struct http_opts *opts);
 
-/* Perform one request. method is "GET", "HEAD" or "POST"; body may be NULL
- * for no body. Returns 0 when an HTTP response arrived (whatever its status)
+/* Perform one request. method is "GET", "HEAD" or "POST"; url must be
+ * https:// (AL_EINVAL otherwise); body may be NULL for no body. Returns 0 when an HTTP response arrived (whatever its status)
  * and fills resp; otherwise a negative AL_E* code (AL_ECONNECT, AL_ETLS,
  * AL_ETIMEOUT, AL_E2BIG, AL_EPROTO) with a one-line reason available from
  * http_error(). */

@@ -136,8 +136,10 @@ static int rd_more(struct h1 *c)
 }
 
 /* The next line, without its CRLF and NUL-terminated inside buf; valid
- * until the next read. Lines count against the H1_HEAD_MAX budget. */
-static int rd_line(struct h1 *c, char **line, size_t *len)
+ * until the next read. Header lines (head set) count against the
+ * H1_HEAD_MAX budget of the whole response; chunk-size lines are bounded
+ * by the buffer and the body's room. */
+static int rd_line(struct h1 *c, char **line, size_t *len, int head)
 {
 	unsigned char *s, *nl;
 	size_t n;
@@ -154,7 +156,7 @@ static int rd_line(struct h1 *c, char **line, size_t *len)
 	}
 	n = (size_t)(nl - s);
 	c->roff += n + 1;
-	c->head_used += n + 1;
+	c->head_used += head ? n + 1 : 0;
 	if (c->head_used > H1_HEAD_MAX) {
 		h1_err(c, "%s:%u: response head larger than %d bytes", c->host,
 		       c->port, H1_HEAD_MAX);
@@ -332,14 +334,19 @@ static int read_head(struct h1 *c, struct http_response *r,
 {
 	char *line;
 	size_t n;
-	int rc, minor = 1;
+	int rc, minor = 1, interim = 0;
 
+	c->head_used = 0;
 	do {
+		if (interim++ > HTTP_INTERIM_MAX) {
+			h1_err(c, "%s:%u: more than %d interim (1xx) answers",
+			       c->host, c->port, HTTP_INTERIM_MAX);
+			return AL_EPROTO;
+		}
 		h1_resp_clear(r);
 		memset(fr, 0, sizeof(*fr));
 		fr->length = -1;
-		c->head_used = 0;
-		rc = rd_line(c, &line, &n);
+		rc = rd_line(c, &line, &n, 1);
 		if (rc != 0)
 			return rc;
 		if (parse_status(line, n, &r->status, &minor) != 0 ||
@@ -348,7 +355,7 @@ static int read_head(struct h1 *c, struct http_response *r,
 			       c->port);
 			return AL_EPROTO;
 		}
-		while ((rc = rd_line(c, &line, &n)) == 0 && n > 0) {
+		while ((rc = rd_line(c, &line, &n, 1)) == 0 && n > 0) {
 			rc = header_line(c, r, fr, line, n);
 			if (rc != 0)
 				return rc;
@@ -399,14 +406,13 @@ static int read_chunked(struct h1 *c, struct http_response *r, size_t room)
 	int rc;
 
 	for (;;) {
-		c->head_used = 0;
-		rc = rd_line(c, &line, &n);
+		rc = rd_line(c, &line, &n, 0);
 		if (rc != 0)
 			return rc;
 		if (!chunk_size(line, room, &size))
 			break;
-		if (size == 0) {
-			while ((rc = rd_line(c, &line, &n)) == 0 && n > 0)
+		if (size == 0) { /* trailers share the head's budget */
+			while ((rc = rd_line(c, &line, &n, 1)) == 0 && n > 0)
 				;
 			return rc;
 		}
@@ -416,7 +422,7 @@ static int read_chunked(struct h1 *c, struct http_response *r, size_t room)
 		if (rc != 0)
 			return rc;
 		r->body_len += size;
-		rc = rd_line(c, &line, &n);
+		rc = rd_line(c, &line, &n, 0);
 		if (rc != 0)
 			return rc;
 		if (n != 0)

@@ -13,7 +13,7 @@
 
 #include "http.h"
 
-#define H1_HEAD_MAX 8192 /* request head; status line and headers of a response */
+#define H1_HEAD_MAX HTTP_HEAD_MAX /* request head; all header lines of a response */
 
 /* Returned when the peer closed before the first byte of a response: the
  * one case where a request on a kept-alive connection may be sent again. */
@@ -32,7 +32,8 @@ struct h1 {
 	const char *host;        /* the peer, named in reasons */
 	unsigned port;
 	size_t got;              /* bytes read for the current response */
-	size_t head_used;        /* head bytes of the current response */
+	size_t head_used;        /* header bytes of the current response, interim
+	                            answers and trailers included */
 	size_t roff, rlen;       /* unread bytes: buf[roff..rlen) */
 	unsigned char buf[H1_HEAD_MAX];
 };
@@ -73,8 +74,9 @@ int h1_request_head(struct h1 *c, const struct h1_req *req, size_t *len);
  * it has room). body and body_cap are kept. */
 void h1_resp_clear(struct http_response *r);
 
-/* Read one whole response into r (1xx interim answers skipped; no body
- * for HEAD, 204 and 304). *keep says whether the connection may carry
+/* Read one whole response into r (at most HTTP_INTERIM_MAX 1xx interim
+ * answers skipped; no body for HEAD, 204 and 304; HTTP_HEAD_MAX header
+ * bytes in all, trailers included). *keep says whether the connection may carry
  * another request. Returns 0; H1_CLOSED_EARLY when the peer closed before
  * the first byte; AL_EPROTO for a malformed response, AL_E2BIG for a body
  * over r->body_cap - 1 bytes, AL_ECONNECT when the peer closed in the

@@ -14,6 +14,9 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import hostile_http  # noqa: E402 (beside this file)
+
 lock = threading.Lock()
 state = {"conns": 0, "vanished": False}
 
@@ -112,6 +115,9 @@ def route(conn, cid, nreq, method, target, headers, body):
     elif target == "/info":
         conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </early>\r\n\r\n")
         reply(conn, 200, [("Link", "<https://x.test/final>")], b"final")
+    elif target.startswith("/hostile/"):
+        hostile_http.send(conn.makefile("wb"), target[9:])
+        return False
     elif target == "/garbage":
         conn.sendall(b"HTTX/1.1 200 OK\r\n\r\n")
         return False

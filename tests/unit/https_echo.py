@@ -16,6 +16,11 @@ leaves nothing behind.
   GET /early           103 with headers, then 200 with others
   GET /conns           number of TCP connections accepted so far
   POST /echo           "METHOD CONTENT-TYPE USER-AGENT EXPECT\\n" + body
+  GET /hostile/trailers   a chunked body, then trailer lines without end
+  GET /hostile/continue   100 Continue answers without end
+  GET /hostile/drip       a 100000-byte body, one byte every 10 ms
+The hostile answers stop after 30 s, so a client that does not hold its
+bounds fails (wrong error) instead of hanging.
 """
 import sys
 import time
@@ -23,6 +28,7 @@ from http.server import BaseHTTPRequestHandler
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import tls_server  # noqa: E402 (beside this file)
+import hostile_http  # noqa: E402 (beside this file)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -85,6 +91,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Replay-Nonce", "early")
             self.end_headers()
             self.reply(200, b"final", [("Replay-Nonce", "final")])
+        elif p.startswith("/hostile/"):
+            hostile_http.send(self.wfile, p[9:])
+            self.close_connection = True
         elif p == "/conns":
             self.reply(200, str(self.server.conns).encode())
         else:

@@ -540,6 +540,41 @@ static void test_limits(struct env *e)
 	http_close(h);
 }
 
+/* Answers that never end (hostile_http.py): every bound holds, and the
+ * transport still works afterwards. The server gives up after 30 s, so a
+ * missing bound shows as a wrong code, not a hang. */
+static void test_hostile(struct env *e)
+{
+	struct tport tp = tp_real();
+	struct http *h = mk(e, "ca.pem", 2, &tp);
+	static unsigned char buf[200000];
+	struct http_response r;
+	char u[128];
+	int p = e->port[L_GOOD];
+
+	url(u, sizeof(u), "127.0.0.1", p, "/hostile/trailers");
+	is_int(get(h, "GET", u, &r, buf, sizeof(buf)), AL_EPROTO,
+	       "endless trailers: refused at the head budget");
+	ok(strstr(http_error(h), "larger than 8192") != NULL, "reason: %s",
+	   http_error(h));
+	url(u, sizeof(u), "127.0.0.1", p, "/hostile/continue");
+	is_int(get(h, "GET", u, &r, buf, sizeof(buf)), AL_EPROTO,
+	       "endless 100 Continue: refused after 8 interim answers");
+	ok(strstr(http_error(h), "interim") != NULL, "reason: %s",
+	   http_error(h));
+	url(u, sizeof(u), "127.0.0.1", p, "/hostile/drip");
+	is_int(get(h, "GET", u, &r, buf, sizeof(buf)), AL_ETIMEOUT,
+	       "a body dripping for 1000 s: the 2 s deadline holds");
+	url(u, sizeof(u), "127.0.0.1", p, "/hello");
+	is_int(get(h, "GET", u, &r, buf, sizeof(buf)), 0, "then a good answer");
+	url(u, sizeof(u), "127.0.0.1", p, "/hello");
+	u[4] = ':';
+	memmove(u + 4, u + 5, strlen(u + 5) + 1); /* https: -> http: */
+	is_int(get(h, "GET", u, &r, buf, sizeof(buf)), AL_EINVAL,
+	       "http:// refused: %s", u);
+	http_close(h);
+}
+
 static void test_reconnect(struct env *e)
 {
 	struct tport tp = tp_real();
@@ -777,6 +812,7 @@ int main(void)
 		test_basic(&e);
 		test_ipv6(&e);
 		test_limits(&e);
+		test_hostile(&e);
 		test_reconnect(&e);
 		test_tls(&e);
 		test_closed_port(&e);

@@ -302,6 +302,40 @@ static void test_net_failures(struct env *e)
 	http_close(NULL);
 }
 
+/* Answers that never end (hostile_http.py): libcurl keeps every trailer,
+ * so the header callback holds the bound; the deadline holds under a
+ * drip. The server gives up after 30 s, so a missing bound shows as a
+ * wrong code, not a hang. */
+static void test_hostile(struct env *e)
+{
+	static unsigned char buf[200000];
+	static struct http_response r;
+	struct http *h = open_with(e, e->cert, 2);
+	char url[256];
+
+	if (!h) {
+		ok(0, "http_open");
+		return;
+	}
+	is_int(get(h, e, "/hostile/trailers", &r, buf, sizeof(buf)), AL_EPROTO,
+	       "endless trailers: refused at the head budget");
+	ok(strstr(http_error(h), "more than 8192 bytes of headers") != NULL,
+	   "reason: %s", http_error(h));
+	is_int(get(h, e, "/hostile/continue", &r, buf, sizeof(buf)), AL_EPROTO,
+	       "endless 100 Continue: refused");
+	is_int(get(h, e, "/hostile/drip", &r, buf, sizeof(buf)), AL_ETIMEOUT,
+	       "a body dripping for 1000 s: the 2 s deadline holds");
+	is_int(get(h, e, "/hello", &r, buf, sizeof(buf)), 0, "then a good answer");
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hello", e->port);
+	r.body = buf;
+	r.body_cap = sizeof(buf);
+	is_int(http_request(h, "GET", url, NULL, NULL, 0, &r), AL_EINVAL,
+	       "http:// refused");
+	ok(strstr(http_error(h), "only https://") != NULL, "reason: %s",
+	   http_error(h));
+	http_close(h);
+}
+
 int main(void)
 {
 	static struct env e;
@@ -323,6 +357,7 @@ int main(void)
 	}
 	test_tls_failures(&e);
 	test_net_failures(&e);
+	test_hostile(&e);
 	teardown(&e);
 	return tap_done();
 }
