@@ -81,7 +81,7 @@ static int open_http(struct ctx *c)
 {
 	const struct config *cfg = c->cfg;
 	struct http_opts ho = { cfg->ca_file, cfg->timeout_s, "acmelet/"
-	                        ACMELET_VERSION, &c->log, c->port };
+	                        ACMELET_VERSION, &c->log, c->port, &c->loop };
 	int rc;
 
 	if (c->http && c->http_ca != cfg->ca_file) { /* other trust: reopen */
@@ -246,6 +246,7 @@ static int issue_online(struct ctx *c)
 
 	if ((rc = responder_open(c->resp, cfg->http_addr, cfg->http_port,
 	                         &c->log)) != 0 ||
+	    (rc = responder_attach(c->resp, &c->loop)) != 0 ||
 	    (rc = open_http(c)) != 0 ||
 	    (rc = acme_get_directory(c->acme, cfg->server)) != 0)
 		return rc;
@@ -314,6 +315,7 @@ static int issue_now(struct ctx *c, int flags)
 	if (c->http)
 		http_stats(c->http, &reqs0, &conns0);
 	rc = issue_online(c);
+	loop_del(&c->loop, c->resp);
 	responder_close(c->resp);
 	if (c->http) { /* this certificate's share of the run's counters */
 		http_stats(c->http, &reqs, &conns);
@@ -324,13 +326,13 @@ static int issue_now(struct ctx *c, int flags)
 	store_path(&c->store, dir, "certs", c->cfg->cert_name, "live", NULL);
 	if (rc != 0) {
 		record_failure(c);
-		hook_run(c->cfg, &c->log, "failed", dir, c->last_error);
+		hook_run(c->cfg, &c->log, &c->loop, "failed", dir, c->last_error);
 		return rc;
 	}
 	log_info(&c->log, "%s: new certificate is live, valid until %s",
 	         c->cfg->cert_name, iso_time(c->work->facts.not_after, when,
 	                                      sizeof(when)));
-	hook_run(c->cfg, &c->log, renewal ? "renewed" : "issued", dir, NULL);
+	hook_run(c->cfg, &c->log, &c->loop, renewal ? "renewed" : "issued", dir, NULL);
 	if (flags & AGENT_ARI) { /* ask right after issuance (M1) */
 		int64_t due = 0;
 

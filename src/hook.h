@@ -6,15 +6,18 @@
 
 struct config;
 struct logger;
+struct loop;
 
 #define HOOK_TIMEOUT_MS 120000
 
 /* Run cfg->hook (nothing when NULL) as: HOOK EVENT NAME LIVE_DIR, with
  * ACMELET_EVENT, ACMELET_NAME, ACMELET_NAMES, ACMELET_LIVE_DIR and, for
  * failures, ACMELET_ERROR in the environment. Waits at most
- * HOOK_TIMEOUT_MS, then kills it. A failing hook is logged, never retried.
+ * HOOK_TIMEOUT_MS through the loop l (serving meanwhile), then kills it;
+ * its output goes to the log. A failing hook is logged, never retried.
  * Returns 0 or AL_EFAIL. */
 int hook_run(const struct config *cfg, const struct logger *log,
-             const char *event, const char *live_dir, const char *error);
+             struct loop *l, const char *event, const char *live_dir,
+             const char *error);
 
 #endif

@@ -9,8 +9,10 @@
 /* 0 when no hook is configured; else one warning and AL_EFAIL (the hook
  * did not run), as hook.c returns for a hook that cannot start. */
 int hook_run(const struct config *cfg, const struct logger *log,
-             const char *event, const char *live_dir, const char *error)
+             struct loop *l, const char *event, const char *live_dir,
+             const char *error)
 {
+	(void)l;
 	(void)live_dir;
 	(void)error;
 	if (!cfg->hook || !cfg->hook[0])

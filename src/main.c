@@ -58,6 +58,7 @@ int main(int argc, char **argv)
 	         early.log_dest);
 	port_posix_init(&pp);
 	c.port = &pp.base;
+	loop_init(&c.loop, c.port);
 	cf = malloc(sizeof(*cf));
 	c.acme = calloc(1, sizeof(*c.acme));
 	c.resp = malloc(sizeof(*c.resp));

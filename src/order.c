@@ -21,11 +21,6 @@
 #define QUIET_MS 20          /* no validator fetch for this long: go poll */
 #define ORDER_DEADLINE_MS (5 * 60 * 1000)
 
-static int64_t mono(void *port)
-{
-	return port_mono_ms(port);
-}
-
 /* Fetch every authorization; hand the http-01 tokens of pending ones to
  * the responder and tell the CA they are ready. *posted counts them. */
 static int answer_authzs(struct ctx *c, const struct acme_order *o,
@@ -80,27 +75,42 @@ static void report_invalid(struct ctx *c, const struct acme_order *o)
 	log_err(&c->log, "%s: the CA marked the order invalid", o->url);
 }
 
-/* Poll the order until its status leaves `from`, serving http-01 answers
- * meanwhile. The first poll waits until the validator fetched every token
- * and went quiet (or POLL_MAX_MS passed), so it usually finds the order
- * decided. */
+/* Serve until every token was fetched and the validator went quiet, at
+ * most POLL_MAX_MS: CAs validate from several vantage points, so once
+ * every token was fetched the other fetches get QUIET_MS to finish. */
+static int wait_fetched(struct ctx *c, int64_t start)
+{
+	unsigned seen = c->resp->sent;
+	int64_t now = start, quiet_since = -1;
+	int rc;
+
+	while (now - start < POLL_MAX_MS) {
+		if ((rc = loop_sleep(&c->loop, now + 5)) < 0)
+			return rc;
+		now = port_mono_ms(c->port);
+		if (responder_unserved(c->resp) != 0)
+			continue;
+		if (c->resp->sent != seen || quiet_since < 0) {
+			seen = c->resp->sent;
+			quiet_since = now;
+		} else if (now - quiet_since >= QUIET_MS) {
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Poll the order until its status leaves `from`, serving every service of
+ * the loop meanwhile. The first poll waits until the validator fetched
+ * every token and went quiet (or POLL_MAX_MS passed), so it usually finds
+ * the order decided. */
 static int wait_order(struct ctx *c, struct acme_order *o, const char *from)
 {
 	int64_t start = port_mono_ms(c->port), delay = POLL_FIRST_MS, asked;
 	int rc;
 
-	/* CAs validate from several vantage points: once every token was
-	 * fetched, let the other fetches finish (QUIET_MS without one). */
-	while (port_mono_ms(c->port) - start < POLL_MAX_MS) {
-		int quiet = responder_unserved(c->resp) == 0;
-
-		rc = responder_serve(c->resp, quiet ? QUIET_MS : POLL_MAX_MS, mono,
-		                     c->port);
-		if (rc < 0)
-			return AL_EFAIL;
-		if (quiet && rc == 0)
-			break;
-	}
+	if ((rc = wait_fetched(c, start)) != 0)
+		return rc;
 	for (;;) {
 		if ((rc = acme_get_order(c->acme, o)) != 0)
 			return rc;
@@ -115,8 +125,8 @@ static int wait_order(struct ctx *c, struct acme_order *o, const char *from)
 		if (sched_parse_retry_after(o->retry_after, port_wall_time(c->port),
 		                            &asked) == 0 && asked > 0)
 			delay = (asked > 60 ? 60 : asked) * 1000;
-		if (responder_serve(c->resp, (int)delay, mono, c->port) < 0)
-			return AL_EFAIL;
+		if ((rc = loop_sleep(&c->loop, port_mono_ms(c->port) + delay)) < 0)
+			return rc;
 		delay = delay * 2 > POLL_MAX_MS ? POLL_MAX_MS : delay * 2;
 	}
 }

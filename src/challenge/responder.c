@@ -1,15 +1,18 @@
 /* The built-in http-01 responder: a poll()-driven HTTP/1.x server that
  * answers GET/HEAD /.well-known/acme-challenge/<token> and nothing else.
  *
- * Every connection gets one request and one response, then is closed.
- * When all RESP_MAX_CONNS slots are taken the listening sockets are simply
- * not polled: new connections wait in the kernel backlog until a slot frees
- * (at the latest after RESP_CONN_TIMEOUT_MS), instead of being refused, so
- * that a few idle clients delay the CA's validator but cannot make it fail. */
+ * It is a service of the one poll loop (loop.h): responder_want() says what
+ * to poll, responder_io() does the non-blocking work. Every connection gets
+ * one request and one response, then is closed. A new connection is read at
+ * once (a validator's request is usually there with it), so validators
+ * rarely hold a slot. When all RESP_MAX_CONNS slots are taken, the
+ * connection silent longest (at least RESP_EVICT_MS) is dropped for the
+ * new one, so that idle or slow clients cannot starve the validator; the
+ * listen backlog (RESP_BACKLOG) holds a CA's burst of several connections
+ * per name from several vantage points meanwhile. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +21,8 @@
 
 #include "err.h"
 #include "log.h"
+#include "loop.h"
+#include "port.h"
 #include "responder.h"
 
 #define ACME_PREFIX "/.well-known/acme-challenge/"
@@ -36,17 +41,11 @@ struct req {
 	size_t method_len, target_len;
 };
 
-/* Locals of one responder_serve() call. */
-struct serve {
-	int64_t now, end;
-	int64_t accept_after; /* listeners are not polled before this */
-	int sent;
-};
-
 static void conn_reset(struct resp_conn *c)
 {
 	c->fd = -1;
 	c->deadline_ms = 0;
+	c->last_ms = 0;
 	c->in_len = 0;
 	c->out_len = 0;
 	c->out_off = 0;
@@ -140,7 +139,7 @@ static int listen_one(struct responder *r, int family, const char *text,
 		}
 		goto fail;
 	}
-	if (listen(fd, RESP_MAX_CONNS) < 0)
+	if (listen(fd, RESP_BACKLOG) < 0)
 		goto fail;
 	r->lfd[r->nlfd++] = fd;
 	log_debug(r->log, "responder: listening on %s port %d", text, port);
@@ -483,13 +482,49 @@ static struct resp_conn *free_slot(struct responder *r)
 	return NULL;
 }
 
-/* Accept while there are free slots and pending connections. */
-static void accept_new(struct responder *r, int lfd, struct serve *s)
+/* The reading connection silent longest, or NULL (those sending their
+ * answer are busy, not silent). */
+static struct resp_conn *most_silent(struct responder *r)
+{
+	struct resp_conn *best = NULL;
+	int i;
+
+	for (i = 0; i < RESP_MAX_CONNS; i++) {
+		struct resp_conn *c = &r->conns[i];
+
+		if (c->fd >= 0 && !c->out_len &&
+		    (!best || c->last_ms < best->last_ms))
+			best = c;
+	}
+	return best;
+}
+
+/* A slot for a new connection: a free one, else the one silent longest if
+ * it has been silent RESP_EVICT_MS (dropped), else NULL. */
+static struct resp_conn *slot_for_new(struct responder *r, int64_t now)
+{
+	struct resp_conn *c = free_slot(r);
+
+	if (c)
+		return c;
+	c = most_silent(r);
+	if (!c || now - c->last_ms < RESP_EVICT_MS)
+		return NULL;
+	log_debug(r->log, "responder: every slot taken; dropped the "
+	          "connection silent for %lld ms", (long long)(now - c->last_ms));
+	r->evicted++;
+	conn_close(c);
+	return c;
+}
+
+/* Accept while there are slots and pending connections; read each new one
+ * at once. Returns the key authorizations sent. */
+static int accept_new(struct responder *r, int lfd, int64_t now)
 {
 	struct resp_conn *c;
-	int fd;
+	int fd, sent = 0;
 
-	while ((c = free_slot(r)) != NULL) {
+	while ((c = slot_for_new(r, now)) != NULL) {
 		fd = accept(lfd, NULL, NULL);
 		if (fd < 0 && errno == EINTR)
 			continue;
@@ -501,9 +536,9 @@ static void accept_new(struct responder *r, int lfd, struct serve *s)
 			    errno == ENOBUFS || errno == ENOMEM) {
 				log_warn(r->log, "responder: accept: %s",
 				         strerror(errno));
-				s->accept_after = s->now + ACCEPT_PAUSE_MS;
+				r->accept_after = now + ACCEPT_PAUSE_MS;
 			}
-			return;
+			return sent;
 		}
 		if (set_nonblock(fd) < 0) {
 			close(fd);
@@ -511,15 +546,16 @@ static void accept_new(struct responder *r, int lfd, struct serve *s)
 		}
 		conn_reset(c);
 		c->fd = fd;
-		c->deadline_ms = s->now + RESP_CONN_TIMEOUT_MS;
+		c->deadline_ms = now + RESP_CONN_TIMEOUT_MS;
+		c->last_ms = now;
+		sent += conn_read(r, c);
 	}
+	return sent;
 }
 
-/* Close connections past their deadline; return the poll timeout in ms
- * until the next deadline, the end of the call or the accept pause. */
-static int expire(struct responder *r, const struct serve *s)
+/* Close connections past their deadline; lower *wake to the next one. */
+static void expire(struct responder *r, int64_t now, int64_t *wake)
 {
-	int64_t wake = s->end;
 	int i;
 
 	for (i = 0; i < RESP_MAX_CONNS; i++) {
@@ -527,86 +563,121 @@ static int expire(struct responder *r, const struct serve *s)
 
 		if (c->fd < 0)
 			continue;
-		if (c->deadline_ms <= s->now) {
+		if (c->deadline_ms <= now) {
 			log_debug(r->log, "responder: connection still open "
 			          "after %d ms, closed", RESP_CONN_TIMEOUT_MS);
 			conn_close(c);
-		} else if (c->deadline_ms < wake) {
-			wake = c->deadline_ms;
+		} else if (c->deadline_ms < *wake) {
+			*wake = c->deadline_ms;
 		}
 	}
-	if (s->accept_after > s->now && s->accept_after < wake)
-		wake = s->accept_after;
-	if (wake <= s->now)
-		return 0;
-	return wake - s->now > INT_MAX ? INT_MAX : (int)(wake - s->now);
 }
 
-/* Fill pfd (who[k]: listener -1-i or connection i). Listeners are left out
- * while every slot is taken, so that new clients wait in the backlog. */
-static int build_poll(struct responder *r, const struct serve *s,
-                      struct pollfd *pfd, int *who)
+/* The loop service's want(): connections always; listeners while a slot
+ * is free or can be freed. Entries are listeners first, then connections
+ * in slot order, as responder_io() expects. */
+int responder_want(void *self, struct pollfd *pfd, int max, int64_t *wake)
 {
-	int i, n = 0;
+	struct responder *r = self;
+	struct resp_conn *old;
+	int64_t now = r->now_ms(r->clock_arg);
+	int i, n = 0, listen_ok;
 
-	if (free_slot(r) && s->accept_after <= s->now) {
-		for (i = 0; i < r->nlfd; i++) {
-			pfd[n].fd = r->lfd[i];
-			pfd[n].events = POLLIN;
-			who[n++] = -1 - i;
-		}
+	expire(r, now, wake);
+	old = free_slot(r) ? NULL : most_silent(r);
+	listen_ok = free_slot(r) || (old && now - old->last_ms >= RESP_EVICT_MS);
+	if (!listen_ok && old && old->last_ms + RESP_EVICT_MS < *wake)
+		*wake = old->last_ms + RESP_EVICT_MS;
+	if (r->accept_after > now) {
+		listen_ok = 0;
+		if (r->accept_after < *wake)
+			*wake = r->accept_after;
 	}
-	for (i = 0; i < RESP_MAX_CONNS; i++) {
+	r->polled_listeners = 0;
+	for (i = 0; listen_ok && i < r->nlfd && n < max; i++) {
+		pfd[n].fd = r->lfd[i];
+		pfd[n++].events = POLLIN;
+		r->polled_listeners++;
+	}
+	for (i = 0; i < RESP_MAX_CONNS && n < max; i++) {
 		if (r->conns[i].fd < 0)
 			continue;
 		pfd[n].fd = r->conns[i].fd;
-		pfd[n].events = r->conns[i].out_len ? POLLOUT : POLLIN;
-		who[n++] = i;
+		pfd[n++].events = r->conns[i].out_len ? POLLOUT : POLLIN;
 	}
 	return n;
 }
 
-/* Serve until timeout_ms passed or a key authorization was sent; see
- * responder.h. */
+/* The loop service's serve(): the pfd of the last responder_want(). */
+void responder_io(void *self, struct pollfd *pfd, int n, int64_t now)
+{
+	struct responder *r = self;
+	int i, k = 0;
+
+	for (i = 0; i < r->polled_listeners && k < n; i++, k++)
+		if (pfd[k].revents)
+			r->sent += (unsigned)accept_new(r, pfd[k].fd, now);
+	for (; k < n; k++) {
+		struct resp_conn *c = NULL;
+		int j;
+
+		if (!pfd[k].revents)
+			continue;
+		for (j = 0; j < RESP_MAX_CONNS; j++)
+			if (r->conns[j].fd == pfd[k].fd)
+				c = &r->conns[j];
+		if (!c)
+			continue; /* closed by an accept's eviction meanwhile */
+		c->last_ms = now;
+		if (c->out_len)
+			r->sent += (unsigned)conn_write(r, c);
+		else
+			r->sent += (unsigned)conn_read(r, c);
+	}
+}
+
+static int64_t mono_of_port(void *port)
+{
+	return port_mono_ms(port);
+}
+
+/* Register r in the loop, its clock being the loop's. */
+int responder_attach(struct responder *r, struct loop *l)
+{
+	struct loop_service s = { responder_want, responder_io, r };
+
+	r->now_ms = mono_of_port;
+	r->clock_arg = l->port;
+	return loop_add(l, &s);
+}
+
+/* Serve alone (no loop) until timeout_ms passed or a key authorization
+ * was sent; see responder.h. */
 int responder_serve(struct responder *r, int timeout_ms,
                     int64_t (*now_ms)(void *), void *clock_arg)
 {
 	struct pollfd pfd[RESP_MAX_LISTEN + RESP_MAX_CONNS];
-	int who[RESP_MAX_LISTEN + RESP_MAX_CONNS];
-	struct serve s;
-	int i, n, wait, rc;
+	unsigned before = r->sent;
+	int64_t now, end, wake;
+	int n;
 
 	if (r->nlfd == 0)
 		return AL_EINVAL;
-	memset(&s, 0, sizeof(s));
-	s.now = now_ms(clock_arg);
-	s.end = s.now + (timeout_ms > 0 ? timeout_ms : 0);
-	s.accept_after = s.now;
+	r->now_ms = now_ms;
+	r->clock_arg = clock_arg;
+	now = now_ms(clock_arg);
+	end = now + (timeout_ms > 0 ? timeout_ms : 0);
 	for (;;) {
-		wait = expire(r, &s);
-		n = build_poll(r, &s, pfd, who);
-		rc = poll(pfd, (nfds_t)n, wait);
-		if (rc < 0 && errno != EINTR) {
+		wake = end;
+		n = responder_want(r, pfd, RESP_MAX_LISTEN + RESP_MAX_CONNS, &wake);
+		if (poll(pfd, (nfds_t)n, wake - now < 0 ? 0 : (int)(wake - now)) < 0 &&
+		    errno != EINTR) {
 			log_err(r->log, "responder: poll: %s", strerror(errno));
 			return AL_EFAIL;
 		}
-		s.now = now_ms(clock_arg);
-		for (i = 0; rc > 0 && i < n; i++) {
-			struct resp_conn *c;
-
-			if (!pfd[i].revents)
-				continue;
-			if (who[i] < 0) {
-				accept_new(r, pfd[i].fd, &s);
-				continue;
-			}
-			c = &r->conns[who[i]];
-			if (c->out_len)
-				s.sent += conn_write(r, c);
-			else
-				s.sent += conn_read(r, c);
-		}
-		if (s.sent > 0 || s.now >= s.end)
-			return s.sent;
+		now = now_ms(clock_arg);
+		responder_io(r, pfd, n, now);
+		if (r->sent != before || now >= end)
+			return (int)(r->sent - before);
 	}
 }

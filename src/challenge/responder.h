@@ -11,11 +11,14 @@
 #include <poll.h>
 
 struct logger;
+struct loop;
 
 #define RESP_MAX_TOKENS 100      /* one per name, at most S5's 100 */
 #define RESP_TOKEN_MAX 128
 #define RESP_KEYAUTH_MAX 256
-#define RESP_MAX_CONNS 16
+#define RESP_MAX_CONNS 32
+#define RESP_BACKLOG 511         /* a CA's burst: names x vantage points */
+#define RESP_EVICT_MS 200        /* silent this long: may give way to a new one */
 #define RESP_REQ_MAX 2048        /* bytes of request head we accept */
 #define RESP_CONN_TIMEOUT_MS 5000
 #define RESP_MAX_LISTEN 2        /* IPv4 and IPv6 */
@@ -29,6 +32,7 @@ struct resp_token {
 struct resp_conn {
 	int fd;          /* -1 when the slot is free */
 	int64_t deadline_ms;
+	int64_t last_ms;  /* accepted or last I/O: how long it was silent */
 	size_t in_len;
 	char in[RESP_REQ_MAX];
 	size_t out_len, out_off;
@@ -42,6 +46,12 @@ struct responder {
 	struct resp_token tokens[RESP_MAX_TOKENS];
 	struct resp_conn conns[RESP_MAX_CONNS];
 	const struct logger *log;
+	unsigned sent;          /* key authorizations sent, all tokens */
+	unsigned evicted;       /* connections dropped for a new one */
+	int polled_listeners;   /* listeners in the last want() */
+	int64_t accept_after;   /* listeners not polled before (EMFILE) */
+	int64_t (*now_ms)(void *);
+	void *clock_arg;
 };
 
 /* Put r in the closed state (no socket, no token); responder_close() on it
@@ -60,7 +70,16 @@ int responder_add(struct responder *r, const char *token, const char *keyauth);
 /* Forget every token (they never touch flash: E2). */
 void responder_clear(struct responder *r);
 
-/* Serve for at most timeout_ms (monotonic now_ms given by the caller's
+/* Register r as a service of the loop l (serving whenever anything waits
+ * in loop_wait); its clock becomes the loop's. AL_E2BIG when the loop is
+ * full. Remove it with loop_del(l, r) before responder_close(). */
+int responder_attach(struct responder *r, struct loop *l);
+
+/* The loop_service operations (see loop.h), for tests and responder_serve. */
+int responder_want(void *self, struct pollfd *pfd, int max, int64_t *wake);
+void responder_io(void *self, struct pollfd *pfd, int n, int64_t now);
+
+/* Serve without a loop for at most timeout_ms (monotonic now_ms given by the caller's
  * clock at entry), returning early once a key authorization was sent and
  * its connection finished. Returns the number of key authorizations sent
  * during the call, or a negative AL_E* code. */

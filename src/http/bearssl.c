@@ -47,6 +47,7 @@
 #include "err.h"
 #include "http1.h"
 #include "log.h"
+#include "loop.h"
 #include "port.h"
 #include "trust.h"
 
@@ -71,6 +72,7 @@ struct url {
 struct http {
 	struct logger *log;
 	struct port *port;
+	struct loop *loop;           /* NULL: plain poll() (tests) */
 	int timeout_s;
 	char ua[UA_MAX];
 	char ca_file[CA_PATH_MAX];   /* "" for the default bundle */
@@ -188,7 +190,8 @@ static int url_parse(struct http *h, const char *url, struct url *u)
 
 /* ---- sockets ---- */
 
-/* Wait until fd is ready for events, within the request's deadline. */
+/* Wait until fd is ready for events, within the request's deadline,
+ * through the loop when there is one (the responders are served). */
 static int wait_fd(struct http *h, int fd, short events)
 {
 	struct pollfd pfd;
@@ -204,7 +207,15 @@ static int wait_fd(struct http *h, int fd, short events)
 		pfd.fd = fd;
 		pfd.events = events;
 		pfd.revents = 0;
-		n = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+		if (h->loop) {
+			n = loop_wait(h->loop, &pfd, 1, h->deadline);
+			if (n == AL_EINTR)
+				continue;
+			if (n < 0)
+				errno = EIO;
+		} else {
+			n = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+		}
 		if (n > 0)
 			return 0;
 		if (n < 0 && errno != EINTR) {
@@ -691,6 +702,7 @@ int http_open(struct http **out, const struct http_opts *opts)
 		return AL_EFAIL;
 	h->log = opts->log;
 	h->port = opts->port;
+	h->loop = opts->loop;
 	h->timeout_s = opts->timeout_s > 0 ? opts->timeout_s : DEFAULT_TIMEOUT_S;
 	snprintf(h->ua, sizeof(h->ua), "%s", ua);
 	if (opts->ca_file)

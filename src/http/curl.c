@@ -3,9 +3,17 @@
  * between requests. Redirects are never followed: ACME gives meaning to
  * Location and to 3xx answers itself.
  *
+ * The easy handle is driven by a multi handle in libcurl's socket mode
+ * (CURLMOPT_SOCKETFUNCTION/TIMERFUNCTION): libcurl says which sockets and
+ * which timeout it wants, and the waiting is done by loop_wait(), so the
+ * challenge responders are served during every request (D4). The multi
+ * handle keeps the connection cache between requests.
+ *
  * libcurl validates certificates against the system clock; opts->port is
- * not used by this transport. */
+ * the loop's monotonic clock only. */
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +25,22 @@
 #include "err.h"
 #include "http.h"
 #include "log.h"
+#include "loop.h"
+#include "port.h"
 
 #define HTTP_DEFAULT_TIMEOUT_S 30
 #define HTTP_CA_NAME_MAX 256
+#define HTTP_MAX_SOCKS 8 /* sockets libcurl watches at once (happy eyeballs) */
 
 struct http {
 	CURL *curl;
+	CURLM *multi;
+	struct loop *loop;          /* NULL: plain poll() (tests) */
+	struct port *port;          /* its clock, for the timer */
+	struct pollfd socks[HTTP_MAX_SOCKS]; /* what libcurl wants watched */
+	int nsocks;
+	long timer_ms;              /* libcurl's timeout, -1: none */
+	int64_t timer_set;          /* monotonic ms when it was given */
 	struct logger *log;
 	unsigned requests, connections;
 	struct http_response *resp; /* the request in flight */
@@ -143,6 +161,121 @@ static size_t on_body(char *data, size_t size, size_t nitems, void *arg)
 	return len;
 }
 
+/* libcurl says what to watch on socket fd (CURLMOPT_SOCKETFUNCTION). */
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *arg, void *sp)
+{
+	struct http *h = arg;
+	int i;
+
+	(void)e;
+	(void)sp;
+	for (i = 0; i < h->nsocks && h->socks[i].fd != fd; i++)
+		;
+	if (what == CURL_POLL_REMOVE) {
+		if (i < h->nsocks)
+			h->socks[i] = h->socks[--h->nsocks];
+		return 0;
+	}
+	if (i == h->nsocks) {
+		if (h->nsocks == HTTP_MAX_SOCKS)
+			return -1;
+		h->nsocks++;
+	}
+	h->socks[i].fd = fd;
+	h->socks[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
+	                             ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+	return 0;
+}
+
+static int64_t now_ms(const struct http *h)
+{
+	return h->port ? port_mono_ms(h->port) : 0;
+}
+
+/* libcurl's one timer (CURLMOPT_TIMERFUNCTION): -1 removes it. */
+static int on_timer(CURLM *m, long timeout_ms, void *arg)
+{
+	struct http *h = arg;
+
+	(void)m;
+	h->timer_ms = timeout_ms;
+	h->timer_set = now_ms(h);
+	return 0;
+}
+
+static int multi_setup(struct http *h)
+{
+	if (!(h->multi = curl_multi_init()))
+		return AL_EFAIL;
+	if (curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket) ||
+	    curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) ||
+	    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer) ||
+	    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) ||
+	    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 1L))
+		return AL_EFAIL;
+	h->timer_ms = -1;
+	return 0;
+}
+
+/* Wait for libcurl's sockets or its timer, through the loop. Returns the
+ * number of sockets with events, 0 when the timer is due, or AL_E*. */
+static int wait_curl(struct http *h, struct pollfd *pfd, int n)
+{
+	int64_t wait = h->timer_ms < 0 ? 1000 : h->timer_ms;
+	int rc;
+
+	memcpy(pfd, h->socks, (size_t)n * sizeof(*pfd));
+	if (h->loop) {
+		if (h->timer_ms >= 0)
+			wait = h->timer_set + h->timer_ms - now_ms(h);
+		rc = loop_wait(h->loop, pfd, n, now_ms(h) + (wait > 0 ? wait : 0));
+		return rc == AL_EINTR ? 0 : rc;
+	}
+	rc = poll(pfd, (nfds_t)n, (int)wait);
+	return rc < 0 && errno != EINTR ? AL_EFAIL : (rc < 0 ? 0 : rc);
+}
+
+/* Run the transfer of h->curl to its end; its CURLcode. */
+static CURLcode perform(struct http *h)
+{
+	struct pollfd pfd[HTTP_MAX_SOCKS];
+	CURLcode res = CURLE_OK;
+	CURLMsg *msg;
+	int running = 1, n, i, left;
+
+	if (curl_multi_add_handle(h->multi, h->curl) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	while (running) {
+		n = h->nsocks;
+		if ((i = wait_curl(h, pfd, n)) < 0) {
+			res = CURLE_RECV_ERROR;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			int ev = 0;
+
+			if (pfd[i].revents & (POLLIN | POLLHUP))
+				ev |= CURL_CSELECT_IN;
+			if (pfd[i].revents & POLLOUT)
+				ev |= CURL_CSELECT_OUT;
+			if (pfd[i].revents & (POLLERR | POLLNVAL))
+				ev |= CURL_CSELECT_ERR;
+			if (ev)
+				curl_multi_socket_action(h->multi, pfd[i].fd, ev,
+				                         &running);
+		}
+		if (running && (h->timer_ms == 0 || (h->timer_ms > 0 &&
+		    now_ms(h) - h->timer_set >= h->timer_ms) || !h->loop))
+			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0,
+			                         &running);
+	}
+	while ((msg = curl_multi_info_read(h->multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == h->curl)
+			res = msg->data.result;
+	curl_multi_remove_handle(h->multi, h->curl);
+	return res;
+}
+
 /* Options that stay for the whole run. */
 static int setup(struct http *h, const struct http_opts *opts)
 {
@@ -206,11 +339,15 @@ int http_open(struct http **out, const struct http_opts *opts)
 		return AL_EFAIL;
 	}
 	h->log = opts->log;
+	h->loop = opts->loop;
+	h->port = opts->port;
 	if (opts->ca_file)
 		copy_field(h->ca_file, sizeof(h->ca_file), opts->ca_file,
 		           strlen(opts->ca_file));
 	h->curl = curl_easy_init();
 	r = h->curl ? setup(h, opts) : AL_EFAIL;
+	if (r == 0)
+		r = multi_setup(h);
 	if (r < 0) {
 		http_close(h);
 		return r;
@@ -435,7 +572,7 @@ int http_request(struct http *h, const char *method, const char *url,
 	h->overflow = h->head_over = h->in_head = h->answers = 0;
 	h->head_bytes = 0;
 	h->errbuf[0] = '\0';
-	rc = curl_easy_perform(h->curl);
+	rc = perform(h);
 	h->requests++;
 	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &conns) == 0 &&
 	    conns > 0)
@@ -482,6 +619,8 @@ void http_close(struct http *h)
 {
 	if (!h)
 		return;
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
 	free(h);

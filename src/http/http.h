@@ -3,8 +3,9 @@
  * http_bearssl.c (HTTP/1.1 over BearSSL TLS, for the static binary).
  *
  * One struct http lives for a whole run and keeps one connection alive.
- * TLS verification is always on. Requests are synchronous; every buffer is
- * bounded. */
+ * TLS verification is always on. A request returns when its answer is
+ * there, but its waits go through the loop of http_opts, which serves the
+ * challenge responders meanwhile; every buffer is bounded. */
 #ifndef ACMELET_HTTP_H
 #define ACMELET_HTTP_H
 
@@ -13,6 +14,7 @@
 
 struct logger;
 struct port;
+struct loop;
 struct http;
 
 #define HTTP_LOCATION_MAX 1024
@@ -35,6 +37,7 @@ struct http_opts {
 	const char *user_agent;
 	struct logger *log;
 	struct port *port;    /* clock for certificate validation */
+	struct loop *loop;    /* every wait goes through it (D4); NULL: plain poll */
 };
 
 /* One response. The body goes to a caller-provided buffer (body, body_cap);

@@ -201,6 +201,7 @@ static void agent_once(struct harness *h, struct run *r)
 	memset(&c, 0, sizeof(c));
 	c.cfg = &h->cfg;
 	c.port = &h->sim.base;
+	loop_init(&c.loop, c.port);
 	c.acme = calloc(1, sizeof(*c.acme));
 	c.resp = calloc(1, sizeof(*c.resp));
 	if (!c.acme || !c.resp) {

@@ -78,6 +78,7 @@ static void proc_init(struct proc *p, struct port_sim *s, int http_port)
 		exit(1);
 	}
 	responder_init(p->c.resp, &p->c.log);
+	loop_init(&p->c.loop, p->c.port);
 }
 
 static void proc_end(struct proc *p)

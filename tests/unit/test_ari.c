@@ -321,7 +321,7 @@ static void test_failures(struct env *e, const struct cert_facts *f)
 static int setup(struct env *e)
 {
 	struct http_opts o = { NULL, 10, "acmelet-test/1", &e->log,
-	                       &e->pp.base };
+	                       &e->pp.base, NULL };
 
 	snprintf(e->dir, sizeof(e->dir), "/tmp/acmelet-ari-XXXXXX");
 	if (!mkdtemp(e->dir))

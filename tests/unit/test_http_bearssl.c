@@ -91,7 +91,7 @@ static struct http *mk(struct env *e, const char *ca_name, int timeout,
 {
 	char ca[128];
 	struct http_opts o = { NULL, timeout, "acmelet-test/1", &e->log,
-	                       &tp->base };
+	                       &tp->base, NULL };
 	struct http *h = NULL;
 
 	if (ca_name) {

@@ -90,7 +90,7 @@ static int get(struct http *h, const struct env *e, const char *path,
 
 static struct http *open_with(struct env *e, const char *ca, int timeout)
 {
-	struct http_opts o = { ca, timeout, "acmelet-test/1", &e->log, NULL };
+	struct http_opts o = { ca, timeout, "acmelet-test/1", &e->log, NULL, NULL };
 	struct http *h = NULL;
 
 	if (http_open(&h, &o) != 0)

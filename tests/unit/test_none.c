@@ -75,16 +75,16 @@ static void test_hook(void)
 	cfg.cert_name = "a.example";
 
 	capture_begin(&cp);
-	is_int(hook_run(&cfg, &lg, "issued", "/s/live", NULL), 0,
+	is_int(hook_run(&cfg, &lg, NULL, "issued", "/s/live", NULL), 0,
 	       "hook_run without a hook: 0");
 	cfg.hook = "";
-	is_int(hook_run(&cfg, &lg, "failed", "/s/live", "boom"), 0,
+	is_int(hook_run(&cfg, &lg, NULL, "failed", "/s/live", "boom"), 0,
 	       "hook_run with an empty hook: 0");
 	is_str(capture_end(&cp, out, sizeof(out)), "", "and nothing logged");
 
 	cfg.hook = "/usr/bin/reload";
 	capture_begin(&cp);
-	is_int(hook_run(&cfg, &lg, "renewed", "/s/live", NULL), AL_EFAIL,
+	is_int(hook_run(&cfg, &lg, NULL, "renewed", "/s/live", NULL), AL_EFAIL,
 	       "hook_run with a hook: AL_EFAIL (it did not run)");
 	capture_end(&cp, out, sizeof(out));
 	is_int(count_lines(out), 1, "one line");
