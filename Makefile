@@ -85,6 +85,12 @@ $(BUILD)/build_time: FORCE
 	@echo $(BUILD_TIME) | cmp -s - $@ || echo $(BUILD_TIME) > $@
 $(BUILD)/port/posix/port_posix.o: $(BUILD)/build_time
 
+# --version names the Kconfig options the binary was built with, so that a
+# test can tell a part the build lacks from a part that is broken. cli.o
+# depends on $(CONFIG) like every object, so it follows a change.
+FEATURES := $(patsubst CONFIG_%=y,%,$(shell grep '^CONFIG_.*=y' $(CONFIG)))
+$(BUILD)/src/cli.o: CFLAGS += -DACMELET_FEATURES='"$(FEATURES)"'
+
 $(LIBA): $(OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -107,6 +113,12 @@ $(CRASH_BIN): tests/crash/crash_run.c $(LIBA) $(SIM_OBJ)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(SIM_OBJ) $(LIBA) $(LIBS-y)
 
 unit: $(UNIT_BIN) $(CRASH_BIN)
+
+# The unit test programs this configuration builds (51-bearssl-transport.t
+# checks that every one of them ran).
+.PHONY: print-unit-bins
+print-unit-bins:
+	@echo $(UNIT_BIN)
 
 # The whole suite: installs what is missing (as root), then prove.
 check:

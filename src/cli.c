@@ -433,7 +433,8 @@ int cli_parse(struct cli *cl, int argc, char **argv)
 			return 1;
 		}
 		if (c == OPT_VERSION) {
-			printf("acmelet %s\n", ACMELET_VERSION);
+			printf("acmelet %s\nbuilt with: %s\n", ACMELET_VERSION,
+			       ACMELET_FEATURES);
 			return 1;
 		}
 		if (c == '?')

@@ -184,6 +184,9 @@ int daemon_run(struct ctx *c, const struct cli *cl, struct conf *cf)
 			d.clock_warned = 0;
 			wake = daemon_pass(&d);
 		}
+		/* Said with -v: tests and administrators see a pass end. */
+		log_debug(&c->log, "pass done; sleeping %lld s",
+		          (long long)(wake - port_wall_time(c->port)));
 		sig = daemon_sleep(&d, &set, wake);
 		if (sig && daemon_signal(&d, sig))
 			break;

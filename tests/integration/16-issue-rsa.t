@@ -6,15 +6,14 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
+require_acmelet
+require_part KEY_RSA "RSA keys"
 pebble_setup
 
 NAME=rsa.example.test
 S=$PEBBLE_DIR/state
 L=$S/certs/$NAME/live
 run_acmelet "$S" -k rsa-2048 issue "$NAME"
-if [ "$RUN_RC" -eq 2 ] && grep -q "no RSA keys" "$RUN_ERR"; then
-	skip_all "this build has no RSA keys (KEY_RSA)"
-fi
 is "$RUN_RC" 0 "issue -k rsa-2048 $NAME exits 0" || diag_file "$RUN_ERR"
 
 text=$(openssl pkey -in "$L/privkey.pem" -noout -text 2>&1)

@@ -11,7 +11,7 @@ NAME=corrupt.example.test
 UNREACHABLE=https://127.0.0.1:1/dir
 
 # One line at warning or error level that names ERE (a file).
-names_file() { grep -E "(warning|error): .*$1" "$RUN_ERR" | grep -q .; }
+names_file() { grep -E "(warning|error): .*($1)" "$RUN_ERR" | grep -q .; }
 
 # outcome LABEL RC: the last run exited RC (never a crash) and the live
 # pair is whole.

@@ -22,7 +22,7 @@ daemon_start() { # CONF LOG: start `acmelet -c CONF run -v` logging to LOG
 		</dev/null >"$DLOG.out" 2>"$DLOG" &
 	TPID=$!
 	DPID=""
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		DPID=$(pgrep -P "$TPID" 2>/dev/null | head -n 1)
 		[ -n "$DPID" ] && break
 		sleep 0.1
@@ -49,9 +49,11 @@ daemon_kill() { # the test's own cleanup
 trap 'daemon_kill; pebble_stop' EXIT
 
 # wait_log FILE ERE [COUNT [SECONDS]]: until FILE has COUNT (1) lines
-# matching ERE, at most SECONDS (30); 1 on timeout.
+# matching ERE, at most SECONDS (60); 1 on timeout. Every wait here is for
+# an event; the deadlines only bound a failure, so they are generous (a
+# loaded 2-core machine must pass).
 wait_log() {
-	local n=0 limit=$((${4:-30} * 20))
+	local n=0 limit=$((${4:-60} * 20))
 	while [ "$(grep -cE "$2" "$1" 2>/dev/null)" -lt "${3:-1}" ]; do
 		[ "$n" -ge "$limit" ] && return 1
 		sleep 0.05
@@ -98,11 +100,11 @@ pebble_root "$PEBBLE_DIR/root.pem"
 LOG=$PEBBLE_DIR/daemon1.log
 daemon_start "$CONF" "$LOG"
 ok "the daemon started" daemon_alive
-ok "it issues d1 promptly" wait_log "$LOG" "d1: new certificate is live" 1 30 ||
+ok "it issues d1 promptly" wait_log "$LOG" "d1: new certificate is live" 1 60 ||
 	diag_file "$LOG"
 like "$(cat "$LOG")" "running: 1 certificate" "it logged what it runs"
 is "$(verify "$S/certs/d1/live")" "$S/certs/d1/live/cert.pem: OK" "d1 verifies"
-wait_log "$H/calls" "issued d1" 1 5
+wait_log "$H/calls" "issued d1" 1 60
 like "$(cat "$H/calls" 2>/dev/null)" "issued d1" "the hook ran for d1"
 like "$(grep 'issued d1' "$H/calls" 2>/dev/null)" "sigblk=0+$" \
 	"the hook starts with no signal blocked"
@@ -118,7 +120,7 @@ is "$(state_snapshot "$S")" "$before" "nothing written while it sleeps"
 good_re='d1: certificate good until .* nothing to do'
 k=$(count_log "$LOG" "$good_re")
 kill -USR1 "$DPID"
-ok "SIGUSR1: it looked at d1 again" wait_log "$LOG" "$good_re" $((k + 1)) 5 ||
+ok "SIGUSR1: it looked at d1 again" wait_log "$LOG" "$good_re" $((k + 1)) 60 ||
 	diag_file "$LOG"
 ok "SIGUSR1: still running" daemon_alive
 is "$(http_count "$LOG")" "$n_http" "SIGUSR1 on a certificate not due: no request"
@@ -139,11 +141,11 @@ EOF
 d1_serial=$(serial "$S/certs/d1/live/cert.pem")
 kill -HUP "$DPID"
 ok "SIGHUP: configuration reloaded" \
-	wait_log "$LOG" "configuration reloaded: 3 certificates" 1 5 || diag_file "$LOG"
-ok "SIGHUP: the new d2 is issued" wait_log "$LOG" "d2: new certificate is live" 1 30 ||
+	wait_log "$LOG" "configuration reloaded: 3 certificates" 1 60 || diag_file "$LOG"
+ok "SIGHUP: the new d2 is issued" wait_log "$LOG" "d2: new certificate is live" 1 60 ||
 	diag_file "$LOG"
 is "$(verify "$S/certs/d2/live")" "$S/certs/d2/live/cert.pem: OK" "d2 verifies"
-ok "SIGHUP: the unreachable one failed once" wait_json "$S/certs/bad/state" failures 1 10
+ok "SIGHUP: the unreachable one failed once" wait_json "$S/certs/bad/state" failures 1 60
 is "$(serial "$S/certs/d1/live/cert.pem")" "$d1_serial" "d1 was not issued again"
 ok "after a failure: still running" daemon_alive
 
@@ -152,14 +154,14 @@ bad_re="error: .*127\\.0\\.0\\.1:$closed"
 k=$(count_log "$LOG" "$bad_re")
 next1=$(jget "$S/certs/bad/state" next_try)
 kill -USR1 "$DPID"
-ok "SIGUSR1: bad's backoff cleared" wait_log "$LOG" "bad: failure backoff cleared" 1 5 ||
+ok "SIGUSR1: bad's backoff cleared" wait_log "$LOG" "bad: failure backoff cleared" 1 60 ||
 	diag_file "$LOG"
 ok "SIGUSR1: bad was tried again at once" \
-	wait_log "$LOG" "$bad_re" $((k + 1)) 10
+	wait_log "$LOG" "$bad_re" $((k + 1)) 60
 ok "SIGUSR1: that was before its minute of backoff was over" \
 	test "$(date +%s)" -lt "$next1"
 ok "SIGUSR1: bad's count started over (failures 1 again)" \
-	wait_json "$S/certs/bad/state" failures 1 15
+	wait_json "$S/certs/bad/state" failures 1 60
 ok "SIGUSR1: still running" daemon_alive
 
 # ---- SIGHUP with a broken file: the running configuration stays --------------------
@@ -167,7 +169,7 @@ cp "$CONF" "$PEBBLE_DIR/good.conf"
 printf '%s\n[cert d3]\nnames = d3.daemon.example.test\nbogus-key = 1\n' "$common" >"$CONF"
 kill -HUP "$DPID"
 ok "SIGHUP with a broken file: the reload is refused" \
-	wait_log "$LOG" "reload failed; keeping the running configuration" 1 5 ||
+	wait_log "$LOG" "reload failed; keeping the running configuration" 1 60 ||
 	diag_file "$LOG"
 like "$(cat "$LOG")" "$CONF:[0-9]+: unknown key 'bogus-key'" \
 	"SIGHUP with a broken file: the error names FILE:LINE"
@@ -175,19 +177,19 @@ ok "SIGHUP with a broken file: still running" daemon_alive
 k=$(count_log "$LOG" 'd2: certificate good until')
 kill -USR1 "$DPID"
 ok "the old configuration is still in force (d2 looked at)" \
-	wait_log "$LOG" 'd2: certificate good until' $((k + 1)) 5
+	wait_log "$LOG" 'd2: certificate good until' $((k + 1)) 60
 ok "nothing was done for d3" test ! -e "$S/certs/d3"
 
 # ---- SIGTERM while it sleeps ----------------------------------------------------------
-sleep 0.5
 kill -TERM "$DPID"
-if daemon_wait_exit 2; then
-	pass "SIGTERM: it ended within 2 s"
-	is "$DRC" 0 "SIGTERM while sleeping: exit 0"
+t0=$SECONDS
+if daemon_wait_exit 30; then
+	pass "SIGTERM: it ended (after $((SECONDS - t0)) s)"
 else
-	fail "SIGTERM: it ended within 2 s"
-	skip "it did not end" 1
+	fail "SIGTERM: it ended within 30 s"
+	daemon_kill
 fi
+is "$DRC" 0 "SIGTERM while sleeping: exit 0"
 like "$(tail -n 1 "$LOG")" "stopping" "SIGTERM: its last line says it stops"
 is "$(error_lines "$LOG" | grep -vcE "127\.0\.0\.1:$closed|bogus-key|reload failed")" 0 \
 	"the only error lines are bad's failures and the refused reload" ||
@@ -219,8 +221,8 @@ EOF
 	sleeps0=$(count_log "$PEBBLE_LOG" 'Sleeping for')
 	LOG=$PEBBLE_DIR/resume$try-a.log
 	daemon_start "$C" "$LOG"
-	if ! wait_log "$LOG" 'http: POST [^ ]*/chalZ/' 1 30 ||
-		! wait_log "$PEBBLE_LOG" 'Sleeping for' $((sleeps0 + 3)) 3; then
+	if ! wait_log "$LOG" 'http: POST [^ ]*/chalZ/' 1 60 ||
+		! wait_log "$PEBBLE_LOG" 'Sleeping for' $((sleeps0 + 3)) 30; then
 		fail "try $try: the daemon answered the challenge"
 		diag_file "$LOG"
 		daemon_kill
@@ -230,27 +232,28 @@ EOF
 		sed -nE 's/.*Sleeping for ([0-9]+)s.*/\1/p' | tr '\n' ' ')
 	if [[ " $waits " == *" 1 "* ]] || ! [[ $waits =~ [2-9] ]]; then
 		note "try $try: validator waits $waits: not a safe moment, next try"
-		wait_log "$LOG" "t$try: new certificate is live" 1 15
+		wait_log "$LOG" "t$try: new certificate is live" 1 60
 		kill -TERM "$DPID"
 		daemon_wait_exit 5 || daemon_kill
 		continue
 	fi
 	kill -TERM "$DPID"
+	t0=$SECONDS
 	note "try $try: SIGTERM during validation (validator waits $waits)"
-	if daemon_wait_exit 2; then
-		pass "SIGTERM during validation: it ended within 2 s"
-		like "$DRC" '^(0|143)$' "SIGTERM during validation: exit 0 or by the signal ($DRC)"
+	if daemon_wait_exit 30; then
+		pass "SIGTERM during validation: it ended (after $((SECONDS - t0)) s)"
 	else
-		fail "SIGTERM during validation: it ended within 2 s"
+		fail "SIGTERM during validation: it ended within 30 s"
 		daemon_kill
 	fi
+	like "$DRC" '^(0|143)$' "SIGTERM during validation: exit 0 or by the signal ($DRC)"
 	ok "nothing live yet after the kill" test ! -e "$S/certs/t$try/live"
 	order=$(jget "$S/certs/t$try/state" order)
 	like "$order" '^https://127\.0\.0\.1:[0-9]+/' "the journal holds the order"
 
 	LOG2=$PEBBLE_DIR/resume$try-b.log
 	daemon_start "$C" "$LOG2"
-	wait_log "$LOG2" "t$try: new certificate is live|error: " 1 30
+	wait_log "$LOG2" "t$try: new certificate is live|error: " 1 60
 	like "$(cat "$LOG2")" "t$try: resuming order $order" "it resumed the same order"
 	is "$(grep -c 'POST [^ ]*/order-plz ' "$LOG2")" 0 "the restart made no new order"
 	# Pebble 2.4 shows a challenge under validation as "pending", so the

@@ -18,8 +18,15 @@
 #   jget FILE KEY           a member of a JSON object file, "" when absent
 #   wait_port PORT          0 once 127.0.0.1:PORT accepts connections,
 #                           1 after 5 s
-#   run_child DESC CMD...   one TAP line for a whole TAP-producing program
-#                           (another test run with another binary)
+#   build_has OPTION        0 when $ACMELET was built with Kconfig OPTION
+#                           (its --version lists them)
+#   require_part OPTION WHAT  the one allowed skip: when the build lacks
+#                           OPTION on purpose, skip the whole file naming
+#                           it; a build that has it goes on, so a broken
+#                           part fails instead of skipping
+#   wait_for SECONDS CMD... 0 once CMD succeeds (tried every 0.1 s), 1
+#                           when SECONDS passed first: waits for an event,
+#                           never for a fixed time
 
 pebble_setup() {
 	require_acmelet
@@ -81,20 +88,21 @@ wait_port() {
 	return 1
 }
 
-run_child() {
-	local desc=$1 log rc
+build_has() {
+	"$ACMELET" --version 2>/dev/null | grep -q "^built with:.* $1\( \|\$\)"
+}
+
+require_part() {
+	build_has "$1" ||
+		skip_all "this build has no $2 (Kconfig $1 is off)"
+}
+
+wait_for() {
+	local end=$((SECONDS + $1))
 	shift
-	log=$(mktemp)
-	"$@" >"$log" 2>&1
-	rc=$?
-	if grep -q '^1\.\.0 # SKIP' "$log"; then
-		skip "$desc: $(sed -n 's/^1\.\.0 # SKIP //p' "$log")"
-	elif [ "$rc" -eq 0 ] && grep -q '^1\.\.[1-9]' "$log" &&
-		! grep '^not ok' "$log" | grep -qv '# TODO'; then
-		pass "$desc ($(grep -c '^ok' "$log") ok)"
-	else
-		fail "$desc (exit $rc)"
-		grep -E '^not ok|^#' "$log" | grep -v '# TODO' | head -n 30 | sed 's/^/    /' >&2
-	fi
-	rm -f "$log"
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+	return 0
 }

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,19 @@ static void proc_end(struct proc *p)
 	free(p->c.acme);
 	free(p->c.resp);
 	p->c.http = NULL;
+}
+
+/* Under ASan/UBSan, reports go to a copy of the real stderr, so that one
+ * raised while the agent's log is captured still reaches the test output
+ * (the weak symbol is absent, and NULL, in a build without sanitizers). */
+extern void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
+
+static void sanitizer_reports_to_stderr(void)
+{
+	int fd = dup(STDERR_FILENO);
+
+	if (fd >= 0 && __sanitizer_set_report_fd)
+		__sanitizer_set_report_fd((void *)(intptr_t)fd);
 }
 
 /* Send stderr (the agent's log) into log_cap, emptied first; returns
@@ -538,6 +552,7 @@ int main(void)
 	if (http_port <= 0)
 		http_port = 28471;
 
+	sanitizer_reports_to_stderr();
 	log_cap = tmpfile();
 	if (!log_cap) {
 		printf("Bail out! no temporary file\n");
