@@ -8,6 +8,7 @@
 
 #include "agent.h"
 #include "chain.h"
+#include "chain_check.h"
 #include "err.h"
 #include "order.h"
 #include "pem.h"
@@ -131,28 +132,18 @@ static int wait_order(struct ctx *c, struct acme_order *o, const char *from)
 	}
 }
 
-/* The served chain must start with a certificate for our key and names. */
+/* The served chain must be whole, for our key and names, in date, and
+ * signed link by link (chain_check.c); otherwise it never goes live. */
 static int check_chain(struct ctx *c, const struct key *k, const char *pem,
                        size_t len, size_t *cert_end)
 {
-	unsigned char der[CHAIN_MAX / 2];
-	struct cert_facts *f = &c->work->facts;
-	size_t der_len;
+	const struct chain_want w = {
+		.key = k, .names = c->cfg->names, .nnames = c->cfg->nnames,
+		.now = port_wall_time(c->port), .cert_name = c->cfg->cert_name,
+		.log = &c->log,
+	};
 
-	if (pem_decode_next(pem, len, "CERTIFICATE", der, sizeof(der), &der_len,
-	                    cert_end, NULL, 0) != 0 ||
-	    cert_facts_der(der, der_len, f) != 0) {
-		log_err(&c->log, "%s: the CA sent no readable certificate",
-		        c->cfg->cert_name);
-		return AL_EPROTO;
-	}
-	if (!key_matches_cert(k, der, der_len) ||
-	    !cert_covers(f, c->cfg->names, c->cfg->nnames)) {
-		log_err(&c->log, "%s: the CA sent a certificate for another key or "
-		        "other names; keeping the current one", c->cfg->cert_name);
-		return AL_EPROTO;
-	}
-	return 0;
+	return chain_check(pem, len, &w, &c->work->facts, cert_end);
 }
 
 /* Write the new generation completely, then make it live (invariant 1). */
