@@ -35,6 +35,9 @@ LIB_SRC := src/log.c src/loop.c src/proc.c src/b64.c src/json.c src/pem.c src/de
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http/curl.c
 LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http/bearssl.c src/http/http1.c src/http/trust.c
 LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/challenge/responder.c
+LIB_SRC-$(CONFIG_CHALLENGE_TLSALPN) += src/challenge/tls_alpn.c src/challenge/tls_server.c \
+                                      src/challenge/alpn_cert.c src/challenge/listen.c
+LIB_SRC-$(call off,$(CONFIG_CHALLENGE_TLSALPN)) += src/challenge/tls_alpn_none.c
 LIB_SRC-$(CONFIG_EC_SMALL) += src/ec_small.c
 LIB_SRC-$(call off,$(CONFIG_EC_SMALL)) += src/ec_fast.c
 LIB_SRC-$(CONFIG_DAEMON)   += src/daemon.c
@@ -60,10 +63,12 @@ BIN  := $(BUILD)/acmelet
 # Tests of optional parts are built only when the part is.
 UNIT_OPT := tests/unit/test_http_curl.c tests/unit/test_http_bearssl.c \
             tests/unit/test_http1.c tests/unit/test_responder.c \
-            tests/unit/test_ari.c tests/unit/test_agent_sim.c
+            tests/unit/test_ari.c tests/unit/test_agent_sim.c \
+            tests/unit/test_tls_alpn.c
 UNIT_OPT-$(CONFIG_HTTP_CURL) += tests/unit/test_http_curl.c
 UNIT_OPT-$(CONFIG_HTTP_BEARSSL) += tests/unit/test_http_bearssl.c tests/unit/test_http1.c
 UNIT_OPT-$(CONFIG_CHALLENGE_HTTP01) += tests/unit/test_responder.c
+UNIT_OPT-$(CONFIG_CHALLENGE_TLSALPN) += tests/unit/test_tls_alpn.c
 UNIT_OPT-$(CONFIG_ARI) += tests/unit/test_ari.c
 UNIT_OPT-$(CONFIG_DAEMON) += tests/unit/test_agent_sim.c
 UNIT_SRC := $(filter-out $(filter-out $(UNIT_OPT-y),$(UNIT_OPT)),\

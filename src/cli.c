@@ -14,7 +14,8 @@
 enum { OPT_CA_FILE = 256, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_ADDR,
        OPT_NAME, OPT_FORCE, OPT_STAGING, OPT_LOG, OPT_VERSION, OPT_TIMEOUT,
        OPT_HOOK, OPT_JSON, OPT_NAMES, OPT_EAB_KID, OPT_EAB_HMAC,
-       OPT_PROFILE, OPT_PREF_CHAIN, OPT_ACCT_KEY };
+       OPT_PROFILE, OPT_PREF_CHAIN, OPT_ACCT_KEY, OPT_TLS_PORT,
+       OPT_TLS_ADDR };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -26,6 +27,8 @@ static const struct option long_opts[] = {
 	{ "agree-tos", no_argument, NULL, OPT_AGREE_TOS },
 	{ "http-port", required_argument, NULL, OPT_HTTP_PORT },
 	{ "http-addr", required_argument, NULL, OPT_HTTP_ADDR },
+	{ "tls-port", required_argument, NULL, OPT_TLS_PORT },
+	{ "tls-addr", required_argument, NULL, OPT_TLS_ADDR },
 	{ "key-type", required_argument, NULL, 'k' },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "hook", required_argument, NULL, OPT_HOOK },
@@ -69,6 +72,8 @@ void cli_usage(FILE *out)
 "      --agree-tos      agree to the CA's terms of service (shown in the log)\n"
 "      --http-port N    port of the built-in http-01 responder (80)\n"
 "      --http-addr ADDR address it listens on (default: all)\n"
+"      --tls-port N     port of the built-in tls-alpn-01 server (443)\n"
+"      --tls-addr ADDR  address it listens on (default: all)\n"
 "  -k, --key-type T     certificate key: ec-256 (default), ec-384,\n"
 "                       rsa-2048|rsa-3072|rsa-4096\n"
 "      --name NAME      directory name of the certificate (default: first NAME)\n"
@@ -100,6 +105,7 @@ void cli_defaults(struct config *cfg)
 	cfg->server = ACME_LE_PRODUCTION;
 	cfg->state_dir = CFG_DEFAULT_STATE;
 	cfg->http_port = 80;
+	cfg->tls_port = 443;
 	cfg->key_type = KEY_EC256;
 	cfg->account_key_type = KEY_EC256;
 	cfg->timeout_s = 30;
@@ -193,6 +199,7 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 	case 'd': cfg->state_dir = arg; return 0;
 	case 'e': cfg->email = arg; return 0;
 	case OPT_HTTP_ADDR: cfg->http_addr = arg; return 0;
+	case OPT_TLS_ADDR: cfg->tls_addr = arg; return 0;
 	case OPT_HOOK: cfg->hook = arg; return 0;
 	case OPT_NAME:
 		if (!cli_valid_name(arg) || strpbrk(arg, ":*")) {
@@ -201,12 +208,12 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 		}
 		cfg->cert_name = arg;
 		return 0;
-	case OPT_HTTP_PORT:
+	case OPT_HTTP_PORT: case OPT_TLS_PORT:
 		if ((n = parse_num(arg, 1, 65535)) < 0) {
 			snprintf(err, cap, "'%s' is not a port number 1-65535", arg);
 			return AL_EINVAL;
 		}
-		cfg->http_port = (int)n;
+		*(c == OPT_TLS_PORT ? &cfg->tls_port : &cfg->http_port) = (int)n;
 		return 0;
 	case OPT_TIMEOUT:
 		if ((n = parse_num(arg, 1, 3600)) < 0) {
@@ -301,6 +308,8 @@ static int config_differs(const struct config *a, const struct config *b)
 	       str_differs(a->state_dir, b->state_dir) ||
 	       str_differs(a->email, b->email) ||
 	       str_differs(a->http_addr, b->http_addr) ||
+	       str_differs(a->tls_addr, b->tls_addr) ||
+	       a->tls_port != b->tls_port ||
 	       str_differs(a->hook, b->hook) ||
 	       str_differs(a->eab_kid, b->eab_kid) ||
 	       str_differs(a->eab_hmac_key, b->eab_hmac_key) ||

@@ -26,6 +26,8 @@ struct config {
 	int agree_tos;
 	int http_port;
 	const char *http_addr; /* NULL: every address */
+	int tls_port;          /* tls-alpn-01 server (443) */
+	const char *tls_addr;  /* NULL: every address */
 	int timeout_s;
 	int verbose;           /* 0 info, 1 debug */
 	int log_dest;          /* enum log_dest */

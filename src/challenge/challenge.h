@@ -70,6 +70,9 @@ typedef int (*challenge_open_fn)(struct ctx *c,
  * --webroot), hook.c (--challenge-hook), tls_alpn.c, dns01.c. */
 int http01_open(struct ctx *c, const struct challenge_class ***out);
 int chook_open(struct ctx *c, const struct challenge_class ***out);
+/* tls-alpn-01 (src/challenge/tls_alpn.c, Kconfig CHALLENGE_TLSALPN; else
+ * tls_alpn_none.c, whose open fails with one line). */
+int tls_alpn_open(struct ctx *c, const struct challenge_class ***out);
 
 /* Open and prepare the methods the configuration asks for, into c's
  * method list. Before any CA contact. 0 or an AL_E* code (logged). */
