@@ -6,7 +6,7 @@
 int tls_alpn_open(struct ctx *c, const struct challenge_class ***out)
 {
 	*out = NULL;
-	log_err(&c->log, "tls-alpn-01: this build lacks it (Kconfig "
-	        "CHALLENGE_TLSALPN); use http-01 or a build with it");
+	log_err(&c->log, "tls-alpn-01: built without it "
+	        "(CONFIG_CHALLENGE_TLSALPN); use --challenge http-01");
 	return AL_EINVAL;
 }

@@ -12,6 +12,7 @@
 #include "../../src/hook_none.c"
 #include "../../src/log_syslog_none.c"
 #include "../../src/status_none.c"
+#include "../../src/challenge/tls_alpn_none.c"
 
 #include "agent.h"
 #include "commands.h"
@@ -155,6 +156,25 @@ static void test_syslog(void)
 	is_str(out, "acmelet: hello 42", "it goes to stderr");
 }
 
+static void test_tls_alpn(void)
+{
+	const struct challenge_class **m = (void *)&m;
+	struct ctx c;
+	struct capture cp;
+	char out[256];
+
+	memset(&c, 0, sizeof(c));
+	log_init(&c.log, LOG_LVL_INFO, LOG_TO_STDERR);
+	capture_begin(&cp);
+	is_int(tls_alpn_open(&c, &m), AL_EINVAL, "tls_alpn_open: AL_EINVAL");
+	capture_end(&cp, out, sizeof(out));
+	ok(m == NULL, "and no method");
+	is_int(count_lines(out), 1, "one line");
+	ok(strstr(out, "tls-alpn-01: built without it "
+	          "(CONFIG_CHALLENGE_TLSALPN)") != NULL, "names the option: %s",
+	   out);
+}
+
 int main(void)
 {
 	test_hook();
@@ -164,5 +184,6 @@ int main(void)
 	test_command("status", status_print, "built without status "
 	             "(CONFIG_STATUS)");
 	test_syslog();
+	test_tls_alpn();
 	return tap_done();
 }
