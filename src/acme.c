@@ -3,6 +3,7 @@
  * a->json. Problem documents (RFC 7807) become one line in a->problem. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "acme.h"
 #include "b64.h"
@@ -23,16 +24,42 @@ void acme_init(struct acme *a, struct http *h, const struct logger *log)
 	a->resp.body_cap = sizeof(a->body);
 }
 
-/* One HTTP exchange; keeps the Replay-Nonce of every answer (§7.2). */
+/* 0 when url is "" (absent) or https:// without control characters or
+ * spaces; else one line naming where the
+ * CA gave it (from) and what it is for, and AL_EPROTO: signed requests,
+ * account URLs and keys' authorizations never go out in clear. */
+static int https_only(const struct acme *a, const char *from,
+                      const char *what, const char *url)
+{
+	const char *p = url;
+
+	while (*p && (unsigned char)*p > 0x20 && *p != 0x7f)
+		p++;
+	if (url[0] == '\0' || (*p == '\0' && strncasecmp(url, "https://", 8) == 0))
+		return 0;
+	log_err(a->log, "%s: the CA gave a %s URL that is not plain https "
+	        "(%.200s); refusing to use it", from, what, url);
+	return AL_EPROTO;
+}
+
+/* One HTTP exchange; keeps the Replay-Nonce of every answer (§7.2). Every
+ * URL, whoever gave it (a Link header too), is checked here last. */
 static int acme_http(struct acme *a, const char *method, const char *url,
                      const char *body, size_t len)
 {
-	int rc = http_request(a->http, method, url,
-	                      body ? "application/jose+json" : NULL, body, len,
-	                      &a->resp);
+	int rc;
+
+	/* AL_EINVAL, not AL_EPROTO: callers log a->problem for the latter. */
+	if (https_only(a, url, "request", url) != 0)
+		return AL_EINVAL;
+	rc = http_request(a->http, method, url,
+	                  body ? "application/jose+json" : NULL, body, len,
+	                  &a->resp);
 	if (rc != 0) {
 		log_err(a->log, "%s: %s", url, http_error(a->http));
-		return rc;
+		/* Callers log a->problem for AL_EPROTO; a malformed answer
+		 * (too many headers, say) is logged here, once. */
+		return rc == AL_EPROTO ? AL_EFAIL : rc;
 	}
 	if (a->resp.replay_nonce[0])
 		snprintf(a->nonce, sizeof(a->nonce), "%s", a->resp.replay_nonce);
@@ -49,6 +76,8 @@ static int copy_url(struct acme *a, char *dst, size_t cap, const char *src)
 		        n ? "too long a" : "no");
 		return AL_EPROTO;
 	}
+	if (https_only(a, "Location", "new object's", src) != 0)
+		return AL_EPROTO;
 	memcpy(dst, src, n + 1);
 	return 0;
 }
@@ -134,7 +163,7 @@ static int acme_new_nonce(struct acme *a)
 		return rc;
 	if (!a->nonce[0]) {
 		log_err(a->log, "%s: no Replay-Nonce in the answer", a->dir.new_nonce);
-		return AL_EPROTO;
+		return AL_EFAIL; /* logged: not a problem document to log again */
 	}
 	return 0;
 }
@@ -259,6 +288,13 @@ int acme_get_directory(struct acme *a, const char *url)
 		        "newOrder missing)", url);
 		return AL_EPROTO;
 	}
+	if (https_only(a, url, "newNonce", d->new_nonce) != 0 ||
+	    https_only(a, url, "newAccount", d->new_account) != 0 ||
+	    https_only(a, url, "newOrder", d->new_order) != 0 ||
+	    https_only(a, url, "revokeCert", d->revoke_cert) != 0 ||
+	    https_only(a, url, "keyChange", d->key_change) != 0 ||
+	    https_only(a, url, "renewalInfo", d->renewal_info) != 0)
+		return AL_EPROTO;
 	return 0;
 }
 
@@ -352,12 +388,18 @@ static int order_from_json(struct acme *a, struct acme_order *o)
 		        "authorizations missing)", o->url);
 		return AL_EPROTO;
 	}
-	for (i = 0; i < n; i++)
+	if (https_only(a, o->url, "finalize", o->finalize) != 0 ||
+	    https_only(a, o->url, "certificate", o->certificate) != 0)
+		return AL_EPROTO;
+	for (i = 0; i < n; i++) {
 		if (json_string(&a->json, json_array_elem(&a->json, arr, i),
 		                o->authz[i], sizeof(o->authz[i])) != 0) {
 			log_err(a->log, "%s: bad authorization URL", o->url);
 			return AL_EPROTO;
 		}
+		if (https_only(a, o->url, "authorization", o->authz[i]) != 0)
+			return AL_EPROTO;
+	}
 	o->nauthz = n;
 	snprintf(o->retry_after, sizeof(o->retry_after), "%s",
 	         a->resp.retry_after);

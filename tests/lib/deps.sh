@@ -5,7 +5,7 @@
 
 PACKAGES="build-essential make libbearssl-dev libcurl4-openssl-dev libjsmn-dev
 pebble openssl ca-certificates curl perl valgrind clang libclang-rt-dev
-python3 procps strace busybox shellcheck musl-tools file"
+python3 procps strace busybox shellcheck musl-tools file python3-cryptography time"
 # libclang-rt-dev: clang's sanitizer runtimes, only a Recommends of clang.
 # musl-tools: make static (musl-gcc); file: 50-static.t asks it.
 
