@@ -262,7 +262,7 @@ def endless(conn, head, unit):
     try:
         conn.send(head)
         while time.monotonic() < end:
-            conn.send(unit * 32)
+            conn.send(unit * (65536 // len(unit)))
     except OSError:
         pass
 
@@ -356,7 +356,7 @@ def route_signed(conn, path, args):
             endless(conn, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
                     b"Content-Type: application/pem-certificate-chain\r\n\r\n"
                     b"%x\r\n%s\r\n0\r\n" % (len(chain), chain),
-                    b"X-Trailer: " + b"t" * 200 + b"\r\n")
+                    b"X-Trailer: " + b"t" * 1000 + b"\r\n")
             return False
         conn.reply(200, chain, ctype="application/pem-certificate-chain")
     else:
