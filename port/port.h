@@ -53,6 +53,10 @@ struct port_ops {
 	/* Fill buf with len bytes from a seeded source; AL_EUNSEEDED when the
 	 * pool is not initialised yet (E3). Never blocks forever. */
 	int (*entropy)(struct port *p, void *buf, size_t len);
+	/* A directory in RAM (tmpfs) for run state that may be lost at a
+	 * reboot, never on flash (E2), such as /var/run/acmelet; it may not
+	 * exist yet. NULL when the port has none. */
+	const char *(*runtime_dir)(struct port *p);
 };
 
 struct port {
@@ -86,5 +90,7 @@ static inline int port_wall_trusted(struct port *p)
 { return p->ops->wall_trusted(p); }
 static inline int port_entropy(struct port *p, void *buf, size_t len)
 { return p->ops->entropy(p, buf, len); }
+static inline const char *port_runtime_dir(struct port *p)
+{ return p->ops->runtime_dir ? p->ops->runtime_dir(p) : NULL; }
 
 #endif

@@ -97,13 +97,13 @@ static int open_http(struct ctx *c)
 	return 0;
 }
 
-/* Ask the CA's renewalInfo (M1) when it has one, as recorded with the
- * account: *due becomes a uniformly random time in its window. Any
- * trouble leaves *due as it was (one third of the lifetime). */
-static void ari_due(struct ctx *c, const struct cert_facts *f, int64_t *due)
+/* Ask the CA's renewalInfo (M1) now: st gets its window, a pick in it and
+ * when to ask again. A pick is kept while the window stays the same, so
+ * runs agree on one time. Returns 0, or nonzero when nothing was learnt. */
+static int ari_ask(struct ctx *c, const struct cert_facts *f,
+                   const struct ari_state *old, struct ari_state *st)
 {
 	char ca_id[STORE_CA_ID_MAX], url[ACME_URL_MAX], ari[ACME_URL_MAX];
-	char a[32], b[32];
 	struct ari_window w;
 	uint64_t rnd = 0;
 	int64_t latest = f->not_after - (f->not_after - f->not_before) / 10;
@@ -111,18 +111,52 @@ static void ari_due(struct ctx *c, const struct cert_facts *f, int64_t *due)
 	store_ca_id(c->cfg->server, ca_id, sizeof(ca_id));
 	if (store_account_info(&c->store, ca_id, url, sizeof(url), ari,
 	                       sizeof(ari)) != 0 || !ari[0] || open_http(c) != 0)
-		return;
+		return AL_ENOENT;
 	memcpy(c->acme->dir.renewal_info, ari, sizeof(ari));
 	if (ari_fetch(c->acme, f, port_wall_time(c->port), &w) != 0 ||
 	    port_entropy(c->port, &rnd, sizeof(rnd)) != 0)
-		return;
+		return AL_EPROTO;
+	st->start = w.start;
+	st->end = w.end;
+	st->next_ask = port_wall_time(c->port) + w.retry_after;
+	if (old && old->start == w.start && old->end == w.end)
+		st->pick = old->pick;
+	else
+		st->pick = sched_pick(w.start, w.end, rnd);
 	/* a window past expiry would let the certificate lapse */
-	*due = sched_pick(w.start, w.end, rnd);
-	if (*due > latest)
-		*due = latest;
-	log_debug(&c->log, "%s: the CA suggests renewing between %s and %s",
-	          c->cfg->cert_name, iso_time(w.start, a, sizeof(a)),
-	          iso_time(w.end, b, sizeof(b)));
+	if (st->pick > latest)
+		st->pick = latest;
+	return 0;
+}
+
+/* When the CA has renewalInfo, *due becomes the pick in its window: from
+ * the run state in RAM while the CA's Retry-After lasts (no request),
+ * else asked again and kept there. Any trouble leaves *due as it was (one
+ * third of the lifetime), or the last pick when there was one. */
+static void ari_due(struct ctx *c, const struct cert_facts *f, int64_t *due)
+{
+	const char *name = c->cfg->cert_name, *dir = c->cfg->state_dir;
+	struct ari_state old, st;
+	char a[32], b[32], d[32];
+	int have = ari_state_load(c->port, dir, name, f, &old) == 0;
+
+	if (have && port_wall_time(c->port) < old.next_ask) {
+		*due = old.pick;
+		log_debug(&c->log, "%s: renewal info asked before; not asking "
+		          "again before %s", name,
+		          iso_time(old.next_ask, a, sizeof(a)));
+		return;
+	}
+	if (ari_ask(c, f, have ? &old : NULL, &st) != 0) {
+		if (have)
+			*due = old.pick;
+		return;
+	}
+	*due = st.pick;
+	ari_state_save(c->port, dir, name, f, &st);
+	log_debug(&c->log, "%s: the CA suggests renewing between %s and %s; "
+	          "picked %s", name, iso_time(st.start, a, sizeof(a)),
+	          iso_time(st.end, b, sizeof(b)), iso_time(st.pick, d, sizeof(d)));
 }
 
 /* 1 when the live certificate covers every name and is not due yet. */
@@ -413,6 +447,12 @@ int agent_status(struct ctx *c, struct cert_status *st)
 		st->has_cert = 1;
 		st->due = sched_renew_at(st->facts.not_before, st->facts.not_after);
 		st->covers = cert_covers(&st->facts, c->cfg->names, c->cfg->nnames);
+		/* the pick in the CA's window, as the last run kept it in RAM */
+		st->has_window = ari_state_load(c->port, c->cfg->state_dir,
+		                                c->cfg->cert_name, &st->facts,
+		                                &st->ari_state) == 0;
+		if (st->has_window)
+			st->due = st->ari_state.pick;
 	}
 	if (!st->has_cert || !st->covers)
 		st->next_at = 0, st->action = "issue";

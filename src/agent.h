@@ -5,6 +5,7 @@
 #define ACMELET_AGENT_H
 
 #include "acme.h"
+#include "ari.h"
 #include "challenge/challenge.h"
 #include "cli.h"
 #include "crypto.h"
@@ -73,6 +74,8 @@ int agent_retry(struct ctx *c);
 struct cert_status {
 	int has_cert, covers, pending_order;
 	int ari;               /* the CA has renewalInfo (recorded with the account) */
+	int has_window;        /* ari_state holds this certificate's ARI window */
+	struct ari_state ari_state; /* window, pick, next ask (RAM run state) */
 	struct cert_facts facts;
 	int64_t due;           /* renewal time of the live certificate */
 	int failures;

@@ -7,6 +7,7 @@
 
 struct acme;
 struct cert_facts;
+struct port;
 
 /* The ARI certificate identifier: base64url(AKI keyIdentifier) "."
  * base64url(serial DER content bytes, leading 0x00 kept). AL_EINVAL when
@@ -25,5 +26,25 @@ struct ari_window {
  * (twice a day, M1); the window must have start < end. */
 int ari_fetch(struct acme *a, const struct cert_facts *f, int64_t now,
               struct ari_window *w);
+
+/* What a run learnt from renewalInfo, kept in the port's RAM directory
+ * between runs (M1, E2: never on flash) so that cron runs do not ask
+ * again before the CA's Retry-After, and the pick in a window stays put. */
+struct ari_state {
+	int64_t start, end;  /* the CA's suggestedWindow */
+	int64_t pick;        /* the renewal time chosen in it */
+	int64_t next_ask;    /* not before: the CA's Retry-After */
+};
+
+/* Load the run state of certificate name of state directory state_dir,
+ * when it is for the certificate f. AL_ENOENT when there is none, it is
+ * for another certificate, or unreadable. */
+int ari_state_load(struct port *p, const char *state_dir, const char *name,
+                   const struct cert_facts *f, struct ari_state *st);
+
+/* Save it (RAM only; the directory is made when missing). A failure is
+ * not an error for the caller: the next run asks again. */
+int ari_state_save(struct port *p, const char *state_dir, const char *name,
+                   const struct cert_facts *f, const struct ari_state *st);
 
 #endif

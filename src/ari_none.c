@@ -26,3 +26,26 @@ int ari_fetch(struct acme *a, const struct cert_facts *f, int64_t now,
 	memset(w, 0, sizeof(*w));
 	return AL_ENOENT;
 }
+
+/* No run state without ARI. */
+int ari_state_load(struct port *p, const char *state_dir, const char *name,
+                   const struct cert_facts *f, struct ari_state *st)
+{
+	(void)p;
+	(void)state_dir;
+	(void)name;
+	(void)f;
+	memset(st, 0, sizeof(*st));
+	return AL_ENOENT;
+}
+
+int ari_state_save(struct port *p, const char *state_dir, const char *name,
+                   const struct cert_facts *f, const struct ari_state *st)
+{
+	(void)p;
+	(void)state_dir;
+	(void)name;
+	(void)f;
+	(void)st;
+	return AL_ENOENT;
+}

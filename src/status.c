@@ -20,6 +20,18 @@ static const char *iso(int64_t t, char *buf, size_t cap)
 	return sched_format_utc(t, SCHED_FMT_RFC3339, buf, cap);
 }
 
+/* The CA's ARI window and the pick in it (M1). */
+static void status_window(const struct cert_status *st)
+{
+	char a[32], b[32], p[32], n[32];
+
+	printf("  renewal window: %s .. %s (the CA's), picked %s, asked again "
+	       "after %s\n", iso(st->ari_state.start, a, sizeof(a)),
+	       iso(st->ari_state.end, b, sizeof(b)),
+	       iso(st->ari_state.pick, p, sizeof(p)),
+	       iso(st->ari_state.next_ask, n, sizeof(n)));
+}
+
 static void status_text(const struct config *cfg, const struct cert_status *st)
 {
 	char a[32], b[32];
@@ -33,6 +45,11 @@ static void status_text(const struct config *cfg, const struct cert_status *st)
 	else
 		printf("\n  expires: no certificate yet\n");
 	printf("  profile: %s\n", cfg->profile ? cfg->profile : "(the CA's default)");
+	if (st->has_window)
+		status_window(st);
+	else if (st->has_cert && st->ari)
+		printf("  renewal window: not asked yet (one third of the lifetime "
+		       "until then)\n");
 	printf("  next: %s %s\n  failures: %d\n", st->action,
 	       iso(st->next_at, b, sizeof(b)), st->failures);
 	if (st->last_error[0])
@@ -65,6 +82,16 @@ static int status_json(const struct config *cfg, const struct cert_status *st,
 		jw_str(&w, iso(st->facts.not_after, a, sizeof(a)));
 		jw_key(&w, "renew_at");
 		jw_str(&w, iso(st->due, a, sizeof(a)));
+	}
+	if (st->has_window) {
+		jw_key(&w, "ari_window_start");
+		jw_str(&w, iso(st->ari_state.start, a, sizeof(a)));
+		jw_key(&w, "ari_window_end");
+		jw_str(&w, iso(st->ari_state.end, a, sizeof(a)));
+		jw_key(&w, "ari_pick");
+		jw_str(&w, iso(st->ari_state.pick, a, sizeof(a)));
+		jw_key(&w, "ari_next_check");
+		jw_str(&w, iso(st->ari_state.next_ask, a, sizeof(a)));
 	}
 	jw_key(&w, "next_action");
 	jw_str(&w, st->action);

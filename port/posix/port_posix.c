@@ -4,6 +4,7 @@
  * failing system call set it, so that the caller can log the path together
  * with strerror(errno). */
 #include <dirent.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -370,6 +371,28 @@ static int posix_entropy(struct port *p, void *buf, size_t len)
 	return 0;
 }
 
+/* RAM for run state: $ACMELET_RUNTIME_DIR (tests, unusual systems), else
+ * /var/run/acmelet (tmpfs on OpenWrt and systemd machines) when /var/run
+ * is ours to write, else $XDG_RUNTIME_DIR/acmelet, else /tmp. */
+static const char *posix_runtime_dir(struct port *p)
+{
+	struct port_posix *pp = (struct port_posix *)p;
+	const char *env = getenv("ACMELET_RUNTIME_DIR");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	int n;
+
+	if (env && env[0] == '/')
+		n = snprintf(pp->run_dir, sizeof(pp->run_dir), "%s", env);
+	else if (access("/var/run", W_OK) == 0)
+		n = snprintf(pp->run_dir, sizeof(pp->run_dir), "/var/run/acmelet");
+	else if (xdg && xdg[0] == '/')
+		n = snprintf(pp->run_dir, sizeof(pp->run_dir), "%s/acmelet", xdg);
+	else
+		n = snprintf(pp->run_dir, sizeof(pp->run_dir), "/tmp/acmelet-%u",
+		             (unsigned)getuid());
+	return n > 0 && (size_t)n < sizeof(pp->run_dir) ? pp->run_dir : NULL;
+}
+
 static const struct port_ops posix_ops = {
 	.read_file = posix_read_file,
 	.replace_file = posix_replace_file,
@@ -382,6 +405,7 @@ static const struct port_ops posix_ops = {
 	.mono_ms = posix_mono_ms,
 	.wall_trusted = posix_wall_trusted,
 	.entropy = posix_entropy,
+	.runtime_dir = posix_runtime_dir,
 };
 
 /* Initialise pp; the wall clock is trusted from the build date on. */

@@ -7,6 +7,7 @@
 struct port_posix {
 	struct port base;     /* must be first */
 	int64_t trusted_after; /* wall clock is trusted at or after this time */
+	char run_dir[256];     /* port_runtime_dir's answer */
 };
 
 /* Initialise the POSIX port. The wall clock is trusted once it is later

@@ -172,9 +172,22 @@ note "serial $(openssl x509 -in "$L/cert.pem" -noout -serial)"
 like "$ID1" '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "openssl gives the ARI id $ID1"
 
 # ---- 2. a window far in the future: nothing to do ---------------------------
+# The ask right after issuance got Retry-After: 3600; it is kept in RAM
+# (ACMELET_RUNTIME_DIR), so the next cron run does not ask again (M1).
 control future 3600
 snap=$(state_snapshot "$S")
 T0=$(date +%s)
+renew_conf
+is "$RUN_RC" 3 "within the CA's Retry-After: nothing to do (exit 3)" ||
+	diag_file "$RUN_ERR"
+is "$(ri_requests)" "" "no renewal-info request before the CA's Retry-After ends"
+like "$(grep -i 'nothing to do' "$RUN_ERR")" "renewal due 20[0-9]{2}-" \
+	"the due date comes from the pick kept in RAM"
+ok "the run state is in the RAM directory, not the state directory" \
+	test -n "$(ls "$ACMELET_RUNTIME_DIR"/ari-* 2>/dev/null)"
+# A reboot loses the RAM run state: the next run asks once more.
+forget() { rm -f "$ACMELET_RUNTIME_DIR"/ari-*; }
+forget
 renew_conf
 is "$RUN_RC" 3 "future window: renew has nothing to do (exit 3)" ||
 	diag_file "$RUN_ERR"
@@ -196,6 +209,7 @@ ok "the renewal due ($due) is in the CA's window, 300 to 301 days ahead" \
 
 # ---- 3. a window in the past: renew now, naming what it replaces ------------
 control past 60
+forget # as if the CA's Retry-After had passed
 old_serial=$(openssl x509 -in "$L/cert.pem" -noout -serial)
 renew_conf
 is "$RUN_RC" 0 "past window: renew renews (exit 0)" || diag_file "$RUN_ERR"
@@ -220,6 +234,7 @@ ok "renewalInfo asked right after the renewal (M1)" asked "$ID2"
 # ---- 4. a renewalInfo that fails: the one-third rule decides ----------------
 for mode in status500 garbage nowindow; do
 	control "$mode"
+	forget
 	snap=$(state_snapshot "$S")
 	renew_conf
 	is "$RUN_RC" 3 "$mode: a fresh certificate is not due (exit 3)" ||

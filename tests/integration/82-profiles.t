@@ -49,10 +49,21 @@ like "$(cat "$RUN_OUT")" "profile: shortlived" "status shows the profile"
 run_conf "$C" status --json
 is "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["profile"])' "$RUN_OUT")" \
 	shortlived "status --json shows the profile"
-renew_at=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["renew_at"])' "$RUN_OUT")
+jf() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0].get(sys.argv[2], ""))' "$RUN_OUT" "$1"; }
+renew_at=$(jf renew_at)
+ra=$(date -u -d "$renew_at" +%s 2>/dev/null || echo 0)
+ws=$(date -u -d "$(jf ari_window_start)" +%s 2>/dev/null || echo 0)
+we=$(date -u -d "$(jf ari_window_end)" +%s 2>/dev/null || echo 0)
+ok "renewal due inside the CA's ARI window ($renew_at in $(jf ari_window_start) .. $(jf ari_window_end))" \
+	test "$ws" -gt 0 -a "$ra" -ge "$ws" -a "$ra" -le "$we"
+ok "...which ends before the certificate" test "$we" -le "$na"
+# Without the window (RAM lost at a reboot): half the lifetime.
+rm -f "$ACMELET_RUNTIME_DIR"/ari-*
+run_conf "$C" status --json
+renew_at=$(jf renew_at)
 ra=$(date -u -d "$renew_at" +%s 2>/dev/null || echo 0)
 half=$((na - life / 2))
-ok "renewal due at half the lifetime ($renew_at), not at one third" \
+ok "without a window: due at half the lifetime ($renew_at), not at one third" \
 	test "$ra" -ge $((half - 60)) -a "$ra" -le $((half + 60))
 
 snap=$(state_snapshot "$S")

@@ -7,6 +7,8 @@
 #                           PEBBLE_DIR PEBBLE_LOG; stops both at exit
 #   pebble_stop             stops both, removes PEBBLE_DIR (kept when a TAP
 #                           test failed or KEEP_PEBBLE=1, for debugging)
+#                           (and ACMELET_RUNTIME_DIR, acmelet's RAM run
+#                           state, under PEBBLE_DIR)
 #   pebble_root FILE        Pebble's root certificate (new on every start)
 #   pebble_intermediate FILE
 #
@@ -161,6 +163,8 @@ pebble_start() {
 	echo "$$" >"$PEBBLE_DIR/owner"
 	PEBBLE_LOG=$PEBBLE_DIR/pebble.log
 	CA_FILE=$PEBBLE_DIR/cert.pem
+	# acmelet's RAM run state (ARI windows) stays with this test
+	export ACMELET_RUNTIME_DIR=$PEBBLE_DIR/run
 	trap pebble_stop EXIT
 	trap 'exit 130' INT TERM HUP
 	if ! pebble_make_cert_; then
