@@ -43,7 +43,7 @@ run_child() {
 			text=${text#- }
 			directive=""
 			case $text in
-			*' # '[Ss][Kk][Ii][Pp]* | [Ss][Kk][Ii][Pp]' '* | '# '[Ss][Kk][Ii][Pp]*)
+			*' # '[Ss][Kk][Ii][Pp]* | '# '[Ss][Kk][Ii][Pp]*)
 				directive=skip ;;
 			*' # '[Tt][Oo][Dd][Oo]*) directive=todo ;;
 			esac
