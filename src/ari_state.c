@@ -45,6 +45,8 @@ int ari_state_load(struct port *p, const char *state_dir, const char *name,
 	char path[600], dir[300], line[STATE_LINE_MAX], id[ID_MAX], got[192];
 	long long v[4];
 	size_t len;
+	char *q, *end;
+	int i;
 
 	memset(st, 0, sizeof(*st));
 	if (state_path(p, state_dir, name, path, sizeof(path), dir,
@@ -53,8 +55,17 @@ int ari_state_load(struct port *p, const char *state_dir, const char *name,
 	    port_read_file(p, path, line, sizeof(line) - 1, &len) != 0)
 		return AL_ENOENT;
 	line[len] = '\0';
-	if (sscanf(line, "%191s %lld %lld %lld %lld", got, &v[0], &v[1], &v[2],
-	           &v[3]) != 5 || strcmp(got, id) != 0 || v[1] <= v[0])
+	/* no sscanf: it would pull a scanner into the static binary */
+	if (!(q = strchr(line, ' ')) || (size_t)(q - line) >= sizeof(got))
+		return AL_ENOENT;
+	memcpy(got, line, (size_t)(q - line));
+	got[q - line] = '\0';
+	for (i = 0; i < 4; i++, q = end) {
+		v[i] = strtoll(q, &end, 10);
+		if (end == q || (*end != ' ' && *end != '\n'))
+			return AL_ENOENT;
+	}
+	if (strcmp(got, id) != 0 || v[1] <= v[0])
 		return AL_ENOENT;
 	st->start = v[0];
 	st->end = v[1];
