@@ -57,6 +57,12 @@ struct port_ops {
 	 * reboot, never on flash (E2), such as /var/run/acmelet; it may not
 	 * exist yet. NULL when the port has none. */
 	const char *(*runtime_dir)(struct port *p);
+
+	/* 1 when every user may read the file at path (the world read
+	 * bit), 0 when not, AL_ENOENT when it does not
+	 * exist: secrets (TSIG keys) must be private. NULL: a port without
+	 * permissions (the simulated flash), always 0. */
+	int (*world_readable)(struct port *p, const char *path);
 };
 
 struct port {
@@ -88,6 +94,8 @@ static inline int64_t port_mono_ms(struct port *p)
 { return p->ops->mono_ms(p); }
 static inline int port_wall_trusted(struct port *p)
 { return p->ops->wall_trusted(p); }
+static inline int port_world_readable(struct port *p, const char *path)
+{ return p->ops->world_readable ? p->ops->world_readable(p, path) : 0; }
 static inline int port_entropy(struct port *p, void *buf, size_t len)
 { return p->ops->entropy(p, buf, len); }
 static inline const char *port_runtime_dir(struct port *p)

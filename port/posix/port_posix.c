@@ -393,6 +393,16 @@ static const char *posix_runtime_dir(struct port *p)
 	return n > 0 && (size_t)n < sizeof(pp->run_dir) ? pp->run_dir : NULL;
 }
 
+static int posix_world_readable(struct port *p, const char *path)
+{
+	struct stat st;
+
+	(void)p;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? AL_ENOENT : AL_EFAIL;
+	return (st.st_mode & S_IROTH) ? 1 : 0;
+}
+
 static const struct port_ops posix_ops = {
 	.read_file = posix_read_file,
 	.replace_file = posix_replace_file,
@@ -406,6 +416,7 @@ static const struct port_ops posix_ops = {
 	.wall_trusted = posix_wall_trusted,
 	.entropy = posix_entropy,
 	.runtime_dir = posix_runtime_dir,
+	.world_readable = posix_world_readable,
 };
 
 /* Initialise pp; the wall clock is trusted from the build date on. */

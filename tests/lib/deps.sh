@@ -5,9 +5,12 @@
 
 PACKAGES="build-essential make libbearssl-dev libcurl4-openssl-dev libjsmn-dev
 pebble openssl ca-certificates curl perl valgrind clang libclang-rt-dev
-python3 procps strace busybox shellcheck musl-tools file python3-cryptography time"
+python3 procps strace busybox shellcheck musl-tools file python3-cryptography time
+bind9 bind9-utils bind9-dnsutils uacme"
 # libclang-rt-dev: clang's sanitizer runtimes, only a Recommends of clang.
 # musl-tools: make static (musl-gcc); file: 50-static.t asks it.
+# bind9 (named, tsig-keygen), bind9-dnsutils (dig, nsupdate): the DNS
+# tests' authoritative server and their checks; uacme: its nsupdate.sh.
 
 # Only the native (or arch: all) package counts: make cross-check adds
 # foreign ones (libbearssl-dev:mipsel), which dpkg-query lists too.
