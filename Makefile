@@ -29,6 +29,7 @@ endif
 # functions that says it is not built in. $(call off,X) is y when X is not.
 off = $(if $(filter y,$(1)),n,y)
 LIB_SRC := src/log.c src/loop.c src/proc.c src/b64.c src/json.c src/pem.c src/der.c src/csr.c src/chain_check.c src/schedule.c \
+           src/challenge/challenge.c src/challenge/http01.c src/challenge/webroot.c src/challenge/hook.c \
            src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/order.c src/agent.c src/conffile.c \
            src/commands.c src/names.c src/eab.c src/chain.c \
            src/cli.c port/posix/port_posix.c

@@ -16,6 +16,7 @@ struct port;
 
 /* Flags for port_replace_file(). */
 #define PORT_PRIVATE 1 /* create 0600 from the first byte (private keys) */
+#define PORT_PUBLIC 2  /* 0644 whatever the umask (files a web server serves) */
 
 struct port_ops {
 	/* Read a whole file into buf (at most cap bytes). AL_ENOENT when it

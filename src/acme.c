@@ -486,23 +486,26 @@ int acme_get_order(struct acme *a, struct acme_order *o)
 	return order_from_json(a, o);
 }
 
-/* Find the http-01 challenge in the authorization in a->json. */
-static void authz_http01(struct acme *a, struct acme_authz *az)
+/* Every challenge of the authorization in a->json (type, url, status,
+ * token); one with a type or URL that does not fit is left out. */
+static void authz_challenges(struct acme *a, struct acme_authz *az)
 {
-	char type[32];
 	int arr = json_find(&a->json, 0, "challenges");
 	int i, n = json_array_len(&a->json, arr);
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && az->nchall < ACME_MAX_CHALL; i++) {
+		struct acme_chall *ch = &az->chall[az->nchall];
 		int c = json_array_elem(&a->json, arr, i);
 
-		get_str(a, c, "type", type, sizeof(type));
-		if (strcmp(type, "http-01") != 0)
+		memset(ch, 0, sizeof(*ch));
+		if (json_get_string(&a->json, c, "type", ch->type,
+		                    sizeof(ch->type)) != 0 ||
+		    json_get_string(&a->json, c, "url", ch->url,
+		                    sizeof(ch->url)) != 0)
 			continue;
-		get_str(a, c, "url", az->chall_url, sizeof(az->chall_url));
-		get_str(a, c, "status", az->chall_status, sizeof(az->chall_status));
-		get_str(a, c, "token", az->token, sizeof(az->token));
-		return;
+		get_str(a, c, "status", ch->status, sizeof(ch->status));
+		get_str(a, c, "token", ch->token, sizeof(ch->token));
+		az->nchall++;
 	}
 }
 
@@ -520,11 +523,13 @@ int acme_get_authz(struct acme *a, const char *url, struct acme_authz *az)
 		return rc;
 	get_str(a, 0, "status", az->status, sizeof(az->status));
 	id = json_find(&a->json, 0, "identifier");
-	if (id >= 0)
+	if (id >= 0) {
 		get_str(a, id, "value", az->identifier, sizeof(az->identifier));
+		get_str(a, id, "type", az->id_type, sizeof(az->id_type));
+	}
 	wc = json_find(&a->json, 0, "wildcard");
 	az->wildcard = wc >= 0 && json_bool(&a->json, wc) == 1;
-	authz_http01(a, az);
+	authz_challenges(a, az);
 	if (!az->status[0] || !az->identifier[0]) {
 		log_err(a->log, "%s: malformed authorization", url);
 		return AL_EPROTO;

@@ -47,14 +47,24 @@ struct acme_order {
 	char retry_after[HTTP_RETRY_AFTER_MAX]; /* as the server sent it */
 };
 
+#define ACME_MAX_CHALL 6       /* challenges kept per authorization */
+#define ACME_TOKEN_MAX 128
+
+/* One challenge of an authorization (RFC 8555 §8). */
+struct acme_chall {
+	char type[24];         /* "http-01", "dns-01", ...; longer ones are dropped */
+	char url[ACME_URL_MAX];
+	char status[ACME_STATUS_MAX];
+	char token[ACME_TOKEN_MAX];
+};
+
 struct acme_authz {
-	char identifier[256];  /* the name */
+	char identifier[256];  /* the value: a name (without "*.") or an IP */
+	char id_type[8];       /* "dns" or "ip" */
 	char status[ACME_STATUS_MAX];
 	int wildcard;
-	/* The http-01 challenge, if offered. */
-	char chall_url[ACME_URL_MAX];
-	char chall_status[ACME_STATUS_MAX];
-	char token[128];
+	int nchall;            /* every challenge offered, up to ACME_MAX_CHALL */
+	struct acme_chall chall[ACME_MAX_CHALL];
 };
 
 /* An external account binding's key id and HMAC key (M4). */
@@ -117,7 +127,7 @@ int acme_new_order(struct acme *a, const char *const *names, int n,
 /* Refresh o from o->url (POST-as-GET). */
 int acme_get_order(struct acme *a, struct acme_order *o);
 
-/* Fetch an authorization and its http-01 challenge. */
+/* Fetch an authorization with every challenge it offers. */
 int acme_get_authz(struct acme *a, const char *url, struct acme_authz *az);
 
 /* Tell the CA a challenge is ready to be validated (POST {}). */

@@ -196,6 +196,7 @@ static void load_journal(struct ctx *c)
 		j->gen = 0;
 	}
 	store_cleanup(&c->store, name, j->gen);
+	webroot_leftovers(c);
 	store_ca_id(c->cfg->server, ca_id, sizeof(ca_id));
 	store_cleanup_account(&c->store, ca_id);
 }
@@ -278,9 +279,7 @@ static int issue_online(struct ctx *c)
 	char ca_id[STORE_CA_ID_MAX];
 	int rc;
 
-	if ((rc = responder_open(c->resp, cfg->http_addr, cfg->http_port,
-	                         &c->log)) != 0 ||
-	    (rc = responder_attach(c->resp, &c->loop)) != 0 ||
+	if ((rc = challenge_setup(c)) != 0 ||
 	    (rc = open_http(c)) != 0 ||
 	    (rc = acme_get_directory(c->acme, cfg->server)) != 0)
 		return rc;
@@ -349,8 +348,7 @@ static int issue_now(struct ctx *c, int flags)
 	if (c->http)
 		http_stats(c->http, &reqs0, &conns0);
 	rc = issue_online(c);
-	loop_del(&c->loop, c->resp);
-	responder_close(c->resp);
+	challenge_close_all(c);
 	if (c->http) { /* this certificate's share of the run's counters */
 		http_stats(c->http, &reqs, &conns);
 		log_debug(&c->log, "acme: %u requests, %u connections, %u badNonce "

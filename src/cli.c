@@ -10,12 +10,14 @@
 #include "err.h"
 #include "log.h"
 #include "names.h"
+#include "challenge/challenge.h"
 
 enum { OPT_CA_FILE = 256, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_ADDR,
        OPT_NAME, OPT_FORCE, OPT_STAGING, OPT_LOG, OPT_VERSION, OPT_TIMEOUT,
        OPT_HOOK, OPT_JSON, OPT_NAMES, OPT_EAB_KID, OPT_EAB_HMAC,
        OPT_PROFILE, OPT_PREF_CHAIN, OPT_ACCT_KEY, OPT_TLS_PORT,
-       OPT_TLS_ADDR };
+       OPT_TLS_ADDR, OPT_CHALLENGE, OPT_CHALL_DIR, OPT_WEBROOT,
+       OPT_CHALL_HOOK, OPT_HOOK_TIMEOUT };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -42,6 +44,11 @@ static const struct option long_opts[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "preferred-chain", required_argument, NULL, OPT_PREF_CHAIN },
 	{ "account-key-type", required_argument, NULL, OPT_ACCT_KEY },
+	{ "challenge", required_argument, NULL, OPT_CHALLENGE },
+	{ "challenge-dir", required_argument, NULL, OPT_CHALL_DIR },
+	{ "webroot", required_argument, NULL, OPT_WEBROOT },
+	{ "challenge-hook", required_argument, NULL, OPT_CHALL_HOOK },
+	{ "hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -61,7 +68,8 @@ void cli_usage(FILE *out)
 "       acmelet cron-line                   a cron entry at a random time\n"
 "\n"
 "Certificates from an ACME CA (Let's Encrypt by default), answering\n"
-"http-01 with the built-in responder.\n"
+"http-01 with the built-in responder, files for another web server, or a\n"
+"uacme-compatible hook.\n"
 "\n"
 "  -c, --config FILE    configuration file (" CFG_DEFAULT_FILE ")\n"
 "  -s, --server URL     ACME directory URL (default: Let's Encrypt production)\n"
@@ -78,6 +86,14 @@ void cli_usage(FILE *out)
 "                       rsa-2048|rsa-3072|rsa-4096\n"
 "      --name NAME      directory name of the certificate (default: first NAME)\n"
 "      --hook PROG      run PROG EVENT NAME DIR after issuance or a failure\n"
+"      --challenge T[,T] preferred challenge types (http-01, tls-alpn-01,\n"
+"                       dns-01, dns-persist-01, dns-account-01; http-01)\n"
+"      --challenge-dir DIR  http-01: write DIR/TOKEN (DIR is served at\n"
+"                       /.well-known/acme-challenge/ by your web server)\n"
+"      --webroot DIR    http-01: write DIR/.well-known/acme-challenge/TOKEN\n"
+"      --challenge-hook PROG  run PROG begin|done|failed TYPE IDENT TOKEN AUTH\n"
+"                       (uacme's hook interface) to answer challenges\n"
+"      --hook-timeout SEC  kill a hook running longer (120)\n"
 "      --profile NAME   certificate profile the CA offers (meta.profiles)\n"
 "      --preferred-chain CN  keep the chain whose top certificate CN issued\n"
 "      --account-key-type T  key of a new account (ec-256 default, ec-384,\n"
@@ -109,6 +125,7 @@ void cli_defaults(struct config *cfg)
 	cfg->key_type = KEY_EC256;
 	cfg->account_key_type = KEY_EC256;
 	cfg->timeout_s = 30;
+	cfg->hook_timeout_s = 120;
 	cfg->log_dest = LOG_TO_AUTO;
 }
 
@@ -185,6 +202,31 @@ static int account_key_option(struct config *cfg, const char *arg, char *err,
 	return 0;
 }
 
+/* --challenge: known types, no repeats. */
+static int challenge_option(struct config *cfg, const char *arg, char *err,
+                            size_t cap)
+{
+	char t[CHALLENGE_MAX_TYPES + 1][CHALLENGE_TYPE_MAX];
+	int n = challenge_prefs(arg, t, CHALLENGE_MAX_TYPES + 1), i, k;
+
+	if (n == 0 || n > CHALLENGE_MAX_TYPES || strlen(arg) >= 128) {
+		snprintf(err, cap, "give one to %d challenge types",
+		         CHALLENGE_MAX_TYPES);
+		return AL_EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i && strcmp(t[k], t[i]); k++)
+			;
+		if (!challenge_type_known(t[i]) || k < i) {
+			snprintf(err, cap, "%s challenge type '%.23s' (see --help)",
+			         k < i ? "repeated" : "unknown", t[i]);
+			return AL_EINVAL;
+		}
+	}
+	cfg->challenge = arg;
+	return 0;
+}
+
 /* Set the option with getopt code c from arg (NULL for a flag given on the
  * command line). */
 static int cli_option(struct config *cfg, int c, const char *arg, char *err,
@@ -229,6 +271,19 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 	case OPT_PREF_CHAIN: cfg->preferred_chain = arg; return 0;
 	case OPT_ACCT_KEY:
 		return account_key_option(cfg, arg, err, cap);
+	case OPT_CHALLENGE:
+		return challenge_option(cfg, arg, err, cap);
+	case OPT_CHALL_DIR: cfg->challenge_dir = arg; return 0;
+	case OPT_WEBROOT: cfg->webroot = arg; return 0;
+	case OPT_CHALL_HOOK: cfg->challenge_hook = arg; return 0;
+	case OPT_HOOK_TIMEOUT:
+		if ((n = parse_num(arg, 1, 3600)) < 0) {
+			snprintf(err, cap, "'%s' is not a number of seconds 1-3600",
+			         arg);
+			return AL_EINVAL;
+		}
+		cfg->hook_timeout_s = (int)n;
+		return 0;
 	case 'k':
 		if (key_type_parse(arg, &cfg->key_type) != 0) {
 			snprintf(err, cap, "unknown key type '%s' (ec-256, ec-384, "
@@ -315,6 +370,11 @@ static int config_differs(const struct config *a, const struct config *b)
 	       str_differs(a->eab_hmac_key, b->eab_hmac_key) ||
 	       str_differs(a->profile, b->profile) ||
 	       str_differs(a->preferred_chain, b->preferred_chain) ||
+	       str_differs(a->challenge, b->challenge) ||
+	       str_differs(a->challenge_dir, b->challenge_dir) ||
+	       str_differs(a->webroot, b->webroot) ||
+	       str_differs(a->challenge_hook, b->challenge_hook) ||
+	       a->hook_timeout_s != b->hook_timeout_s ||
 	       a->agree_tos != b->agree_tos || a->http_port != b->http_port ||
 	       a->timeout_s != b->timeout_s || a->key_type != b->key_type ||
 	       a->account_key_type != b->account_key_type ||

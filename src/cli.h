@@ -40,6 +40,11 @@ struct config {
 	const char *preferred_chain; /* issuer CN of the chain's top, or NULL */
 	const char *cert_name; /* NULL: the first name */
 	const char *hook;      /* run after issuance and on failure, or NULL */
+	const char *challenge; /* preferred challenge types, NULL: http-01 */
+	const char *challenge_dir;  /* http-01 files: DIR/TOKEN, or NULL */
+	const char *webroot;        /* DIR/.well-known/acme-challenge/TOKEN */
+	const char *challenge_hook; /* uacme-compatible hook, or NULL */
+	int hook_timeout_s;    /* bound on each run of either hook */
 	int nnames;
 	const char *names[CFG_NAMES_MAX];
 	uint64_t file_set;     /* bit per option set in its [cert] section */

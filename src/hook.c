@@ -46,7 +46,8 @@ int hook_run(const struct config *cfg, const struct logger *log,
 	char *argv[] = { (char *)cfg->hook, (char *)event,
 	                 (char *)cfg->cert_name, (char *)live_dir, NULL };
 	char what[300];
-	struct proc_spec p = { argv, hook_setenv, &e, HOOK_TIMEOUT_MS, what };
+	int secs = cfg->hook_timeout_s > 0 ? cfg->hook_timeout_s : 120;
+	struct proc_spec p = { argv, hook_setenv, &e, secs * 1000, what };
 	int status = 0, rc;
 
 	if (!cfg->hook || !cfg->hook[0])
@@ -55,8 +56,8 @@ int hook_run(const struct config *cfg, const struct logger *log,
 	         cfg->hook, event);
 	rc = proc_run(l, log, &p, &status);
 	if (rc == AL_ETIMEOUT) {
-		log_err(log, "%s took more than %d s and was killed", what,
-		        HOOK_TIMEOUT_MS / 1000);
+		log_err(log, "%s took more than %d s and was killed; make it "
+		        "finish sooner, or raise --hook-timeout", what, secs);
 		return AL_EFAIL;
 	}
 	if (rc != 0)

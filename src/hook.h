@@ -8,12 +8,10 @@ struct config;
 struct logger;
 struct loop;
 
-#define HOOK_TIMEOUT_MS 120000
-
 /* Run cfg->hook (nothing when NULL) as: HOOK EVENT NAME LIVE_DIR, with
  * ACMELET_EVENT, ACMELET_NAME, ACMELET_NAMES, ACMELET_LIVE_DIR and, for
  * failures, ACMELET_ERROR in the environment. Waits at most
- * HOOK_TIMEOUT_MS through the loop l (serving meanwhile), then kills it;
+ * cfg->hook_timeout_s through the loop l (serving meanwhile), then kills it;
  * its output goes to the log. A failing hook is logged, never retried.
  * Returns 0 or AL_EFAIL. */
 int hook_run(const struct config *cfg, const struct logger *log,

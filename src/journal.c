@@ -8,7 +8,7 @@
 #include "port.h"
 #include "store.h"
 
-#define JOURNAL_MAX 2048
+#define JOURNAL_MAX 8192
 
 int journal_load(struct store *s, const char *name, struct journal *j)
 {
@@ -36,6 +36,9 @@ int journal_load(struct store *s, const char *name, struct journal *j)
 	json_get_string(&js, 0, "names", j->names_id, sizeof(j->names_id));
 	json_get_string(&js, 0, "last_error", j->last_error,
 	                sizeof(j->last_error));
+	json_get_string(&js, 0, "chall_dir", j->chall_dir, sizeof(j->chall_dir));
+	json_get_string(&js, 0, "chall_tokens", j->chall_tokens,
+	                sizeof(j->chall_tokens));
 	if ((t = json_find(&js, 0, "gen")) >= 0 && json_int(&js, t, &v) == 0 &&
 	    v > 0 && v < 1000000000)
 		j->gen = (int)v;
@@ -69,6 +72,12 @@ int journal_save(struct store *s, const char *name, const struct journal *j)
 	jw_int(&w, j->next_try);
 	jw_key(&w, "last_error");
 	jw_str(&w, j->last_error);
+	if (j->chall_tokens[0]) { /* only while challenge files exist */
+		jw_key(&w, "chall_dir");
+		jw_str(&w, j->chall_dir);
+		jw_key(&w, "chall_tokens");
+		jw_str(&w, j->chall_tokens);
+	}
 	jw_obj_end(&w);
 	if ((rc = jw_finish(&w, &len)) != 0 ||
 	    (rc = store_make_cert_dir(s, name)) != 0 ||

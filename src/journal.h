@@ -17,6 +17,10 @@ struct journal {
 	int failures;             /* consecutive failed attempts */
 	int64_t next_try;         /* not before this wall time (backoff), 0 */
 	char last_error[256];     /* one line, for status */
+	/* Challenge files written (webroot.c), removed at the next start
+	 * when a run was killed: the directory and the tokens, blank-separated. */
+	char chall_dir[512];
+	char chall_tokens[ACME_MAX_AUTHZ * 48];
 };
 
 /* Load the journal of name. A missing journal is an empty one (0). A

@@ -4,6 +4,7 @@
  * needless new key). The live certificate is touched only by the final
  * switch. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
@@ -13,7 +14,7 @@
 #include "order.h"
 #include "pem.h"
 #include "port.h"
-#include "challenge/responder.h"
+#include "challenge/challenge.h"
 #include "schedule.h"
 
 #define CSR_MAX 8192
@@ -22,77 +23,227 @@
 #define QUIET_MS 20          /* no validator fetch for this long: go poll */
 #define ORDER_DEADLINE_MS (5 * 60 * 1000)
 
-/* Fetch every authorization; hand the http-01 tokens of pending ones to
- * the responder and tell the CA they are ready. *posted counts them. */
-static int answer_authzs(struct ctx *c, const struct acme_order *o,
-                         const char *thumb, int *posted)
-{
+/* One authorization being answered: what the CA sent, the challenge
+ * chosen and the method answering it. */
+struct answer {
 	struct acme_authz az;
-	char keyauth[RESP_KEYAUTH_MAX];
-	int i, rc;
+	int chosen;                          /* index in az.chall, -1 none */
+	const struct challenge_class **m;
+	char keyauth[ACME_TOKEN_MAX + 64];
+	char digest[CHALLENGE_DIGEST_LEN + 1];
+	struct challenge_auth auth;
+};
 
-	*posted = 0;
+/* The challenges of an answer: a list of their types for a log line. */
+static void offered(const struct acme_authz *az, char *out, size_t cap)
+{
+	size_t n = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < az->nchall && n < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? ", " : "",
+		                      az->chall[i].type);
+	if (az->nchall == 0)
+		snprintf(out, cap, "nothing");
+}
+
+static const char *id_type(const struct acme_authz *az)
+{
+	return az->id_type[0] ? az->id_type : "dns";
+}
+
+/* Index of the offered challenge of type t that can answer az with an
+ * opened method, or -1. */
+static int usable(struct ctx *c, const struct acme_authz *az, const char *t)
+{
+	int i;
+
+	if (!challenge_type_fits(t, id_type(az), az->wildcard) ||
+	    !challenge_method(c, t, id_type(az)))
+		return -1;
+	for (i = 0; i < az->nchall; i++)
+		if (!strcmp(az->chall[i].type, t))
+			return i;
+	return -1;
+}
+
+/* Fetch every authorization; a pending one must offer a configured type
+ * that fits its identifier (one line naming offered and configured, before
+ * any challenge is answered). */
+static int fetch_authzs(struct ctx *c, const struct acme_order *o,
+                        struct answer *ans, char types[][CHALLENGE_TYPE_MAX],
+                        int ntypes)
+{
+	char what[128];
+	int i, k, rc;
+
 	for (i = 0; i < o->nauthz; i++) {
-		if ((rc = acme_get_authz(c->acme, o->authz[i], &az)) != 0)
+		struct acme_authz *az = &ans[i].az;
+
+		ans[i].chosen = -1;
+		if ((rc = acme_get_authz(c->acme, o->authz[i], az)) != 0)
 			return rc;
-		if (strcmp(az.status, "valid") == 0)
+		if (!strcmp(az->status, "valid"))
 			continue; /* reused authorization: nothing to answer */
-		if (strcmp(az.status, "pending") != 0 || !az.chall_url[0]) {
-			log_err(&c->log, "%s: authorization is %s%s", az.identifier,
-			        az.status, az.chall_url[0] ? "" :
-			        " and offers no http-01 challenge (wildcards need dns-01)");
+		if (strcmp(az->status, "pending") != 0) {
+			log_err(&c->log, "%s: authorization is %s", az->identifier,
+			        az->status);
 			return AL_EPROTO;
 		}
-		if (snprintf(keyauth, sizeof(keyauth), "%s.%s", az.token, thumb) >=
-		    (int)sizeof(keyauth) ||
-		    responder_add(c->resp, az.token, keyauth) != 0) {
-			log_err(&c->log, "%s: challenge token too long", az.identifier);
-			return AL_EPROTO;
+		for (k = 0; k < ntypes && usable(c, az, types[k]) < 0; k++)
+			;
+		if (k == ntypes) {
+			offered(az, what, sizeof(what));
+			log_err(&c->log, "%s%s: the CA offers %s; configured: %s "
+			        "(wildcards take only dns types, IP addresses only "
+			        "http-01 and tls-alpn-01); change --challenge",
+			        az->wildcard ? "*." : "", az->identifier, what,
+			        c->cfg->challenge ? c->cfg->challenge : "http-01");
+			return AL_EINVAL;
 		}
-		if (strcmp(az.chall_status, "pending") == 0 &&
-		    (rc = acme_answer_challenge(c->acme, az.chall_url)) != 0)
-			return rc;
-		(*posted)++;
 	}
 	return 0;
 }
 
-/* Explain why an order became invalid: the first failed challenge. */
-static void report_invalid(struct ctx *c, const struct acme_order *o)
+/* Present one authorization with the first preferred type whose method
+ * accepts it, then tell the CA (unless it is already validating). */
+static int present_one(struct ctx *c, struct answer *an, const char *thumb,
+                       char types[][CHALLENGE_TYPE_MAX], int ntypes)
 {
-	struct acme_authz az;
+	struct acme_authz *az = &an->az;
+	int k, i, rc;
+
+	for (k = 0; k < ntypes; k++) {
+		struct acme_chall *ch;
+
+		if ((i = usable(c, az, types[k])) < 0)
+			continue;
+		ch = &az->chall[i];
+		if (!challenge_token_ok(ch->token)) {
+			log_err(&c->log, "%s: the CA sent a %s token that is not "
+			        "base64url; refusing it (is --server an ACME CA?)",
+			        az->identifier, ch->type);
+			return AL_EPROTO;
+		}
+		snprintf(an->keyauth, sizeof(an->keyauth), "%s.%s", ch->token, thumb);
+		challenge_digest(an->keyauth, an->digest);
+		an->auth = (struct challenge_auth){ ch->type, id_type(az),
+			az->identifier, az->wildcard, ch->token, an->keyauth,
+			an->digest, ch->url };
+		an->m = challenge_method(c, ch->type, id_type(az));
+		rc = (*an->m)->present(an->m, c, &an->auth);
+		if (rc == AL_EDECLINED)
+			continue;
+		if (rc != 0)
+			return rc;
+		an->chosen = i;
+		log_debug(&c->log, "%s: answering %s with the %s",
+		          az->identifier, ch->type, (*an->m)->name);
+		if (!strcmp(ch->status, "pending"))
+			return acme_answer_challenge(c->acme, ch->url);
+		return 0;
+	}
+	log_err(&c->log, "%s: every configured challenge type was declined; "
+	        "check the challenge hook or --challenge", az->identifier);
+	return AL_EDECLINED;
+}
+
+/* Fetch, choose, present: every pending authorization gets a challenge
+ * answered. *known counts those whose method can tell when the validator
+ * fetched them. */
+static int answer_authzs(struct ctx *c, const struct acme_order *o,
+                         struct answer *ans, const char *thumb, int *known)
+{
+	char types[CHALLENGE_MAX_TYPES][CHALLENGE_TYPE_MAX];
+	int ntypes = challenge_prefs(c->cfg->challenge, types,
+	                             CHALLENGE_MAX_TYPES);
+	int i, rc;
+
+	*known = 0;
+	if ((rc = fetch_authzs(c, o, ans, types, ntypes)) != 0)
+		return rc;
+	for (i = 0; i < o->nauthz; i++) {
+		if (!strcmp(ans[i].az.status, "valid"))
+			continue;
+		if ((rc = present_one(c, &ans[i], thumb, types, ntypes)) != 0)
+			return rc;
+		*known += (*ans[i].m)->answered(ans[i].m) >= 0;
+	}
+	return 0;
+}
+
+/* The CA is done with the answers (ok: the order left pending without
+ * becoming invalid): every method removes what it made. */
+static void cleanup_answers(struct ctx *c, struct answer *ans, int n, int ok)
+{
 	int i;
 
-	for (i = 0; i < o->nauthz; i++) {
-		if (acme_get_authz(c->acme, o->authz[i], &az) != 0 ||
+	for (i = 0; i < n; i++)
+		if (ans[i].chosen >= 0)
+			(*ans[i].m)->cleanup(ans[i].m, c, &ans[i].auth, ok);
+}
+
+/* Explain why an order became invalid: the first failed challenge. */
+static void report_invalid(struct ctx *c, const struct acme_order *o,
+                           const struct answer *ans)
+{
+	const char *hint;
+	int i;
+
+	for (i = 0; ans && i < o->nauthz; i++) {
+		const struct answer *an = &ans[i];
+		struct acme_authz az;
+
+		if (an->chosen < 0 || acme_get_authz(c->acme, o->authz[i], &az) != 0 ||
 		    strcmp(az.status, "invalid") != 0)
 			continue;
 		acme_authz_problem(c->acme, o->authz[i]);
-		log_err(&c->log, "%s: validation failed: %s; check that port 80 "
-		        "of this name reaches acmelet (--http-port) from the "
-		        "internet", az.identifier, c->acme->problem);
+		hint = strcmp((*an->m)->name, "http-01 responder") ? "check what "
+		       "answers it" : "check that port 80 of this name reaches "
+		       "acmelet (--http-port) from the internet";
+		log_err(&c->log, "%s: validation failed (%s by the %s): %s; %s",
+		        az.identifier, an->auth.type, (*an->m)->name,
+		        c->acme->problem, hint);
 		return;
 	}
 	log_err(&c->log, "%s: the CA marked the order invalid", o->url);
 }
 
-/* Serve until every token was fetched and the validator went quiet, at
- * most POLL_MAX_MS: CAs validate from several vantage points, so once
- * every token was fetched the other fetches get QUIET_MS to finish. */
-static int wait_fetched(struct ctx *c, int64_t start)
+/* Total validation requests the methods answered, -1 when none can tell. */
+static long answered(struct ctx *c)
 {
-	unsigned seen = c->resp->sent;
+	long n, sum = -1;
+	int i;
+
+	for (i = 0; i < c->nmethods; i++)
+		if ((n = (*c->methods[i])->answered(c->methods[i])) >= 0)
+			sum = (sum < 0 ? 0 : sum) + n;
+	return sum;
+}
+
+/* Serve until the validator fetched at least `expect` answers and went
+ * quiet, at most POLL_MAX_MS: CAs validate from several vantage points,
+ * so the other fetches get QUIET_MS to finish. With nothing to expect
+ * (finalizing, or methods that cannot tell) the CA still gets QUIET_MS. */
+static int wait_fetched(struct ctx *c, int64_t start, int expect)
+{
+	long seen = -1, now_n; /* counts start at 0 when methods are prepared,
+	                          and fetches during the POSTs count too */
 	int64_t now = start, quiet_since = -1;
 	int rc;
 
+	if (expect <= 0)
+		return loop_sleep(&c->loop, start + QUIET_MS) < 0 ? AL_EINTR : 0;
 	while (now - start < POLL_MAX_MS) {
 		if ((rc = loop_sleep(&c->loop, now + 5)) < 0)
 			return rc;
 		now = port_mono_ms(c->port);
-		if (responder_unserved(c->resp) != 0)
+		now_n = answered(c);
+		if (now_n < expect)
 			continue;
-		if (c->resp->sent != seen || quiet_since < 0) {
-			seen = c->resp->sent;
+		if (now_n != seen || quiet_since < 0) {
+			seen = now_n;
 			quiet_since = now;
 		} else if (now - quiet_since >= QUIET_MS) {
 			break;
@@ -103,14 +254,15 @@ static int wait_fetched(struct ctx *c, int64_t start)
 
 /* Poll the order until its status leaves `from`, serving every service of
  * the loop meanwhile. The first poll waits until the validator fetched
- * every token and went quiet (or POLL_MAX_MS passed), so it usually finds
- * the order decided. */
-static int wait_order(struct ctx *c, struct acme_order *o, const char *from)
+ * the `expect` answers that can tell and went quiet (or POLL_MAX_MS
+ * passed), so it usually finds the order decided. */
+static int wait_order(struct ctx *c, struct acme_order *o, const char *from,
+                      int expect)
 {
 	int64_t start = port_mono_ms(c->port), delay = POLL_FIRST_MS, asked;
 	int rc;
 
-	if ((rc = wait_fetched(c, start)) != 0)
+	if ((rc = wait_fetched(c, start, expect)) != 0)
 		return rc;
 	for (;;) {
 		if ((rc = acme_get_order(c->acme, o)) != 0)
@@ -278,7 +430,7 @@ static int finalize(struct ctx *c, struct acme_order *o, struct key *k)
 	    (rc = acme_finalize(c->acme, o, csr, len)) != 0)
 		return rc;
 	if (strcmp(o->status, "processing") == 0)
-		return wait_order(c, o, "processing");
+		return wait_order(c, o, "processing", 0);
 	return 0;
 }
 
@@ -303,26 +455,42 @@ static int download_and_install(struct ctx *c, struct acme_order *o,
 	return save_journal(c);
 }
 
+/* Answer the authorizations of a pending order and wait for the CA's
+ * verdict; every answer is cleaned up whatever happened. */
+static int validate(struct ctx *c, struct acme_order *o, const char *thumb,
+                    struct answer **ans)
+{
+	int rc, known = 0;
+
+	if (!(*ans = calloc((size_t)(o->nauthz > 0 ? o->nauthz : 1),
+	                    sizeof(**ans)))) {
+		log_err(&c->log, "out of memory");
+		return AL_EFAIL;
+	}
+	rc = answer_authzs(c, o, *ans, thumb, &known);
+	if (rc == 0)
+		rc = wait_order(c, o, "pending", known);
+	cleanup_answers(c, *ans, o->nauthz, rc == 0 &&
+	                strcmp(o->status, "invalid") != 0);
+	return rc;
+}
+
 /* Drive the order through its states; *restart is set when it must be
  * replaced by a new order (it failed, or its key is lost). */
 static int order_step(struct ctx *c, struct acme_order *o, const char *thumb,
-                      int *restart)
+                      struct answer **ans, int *restart)
 {
 	struct key *k = &c->work->cert_key;
-	int rc, posted;
+	int rc;
 
 	*restart = 0;
-	if (strcmp(o->status, "pending") == 0) {
-		/* Tokens stay served until the responder closes: a CA may
-		 * still fetch one after the order became ready. */
-		if ((rc = answer_authzs(c, o, thumb, &posted)) != 0 ||
-		    (rc = wait_order(c, o, "pending")) != 0)
-			return rc;
-	}
+	if (strcmp(o->status, "pending") == 0 &&
+	    (rc = validate(c, o, thumb, ans)) != 0)
+		return rc;
 	if (strcmp(o->status, "ready") == 0 && (rc = finalize(c, o, k)) != 0)
 		return rc;
 	if (strcmp(o->status, "processing") == 0 &&
-	    (rc = wait_order(c, o, "processing")) != 0)
+	    (rc = wait_order(c, o, "processing", 0)) != 0)
 		return rc;
 	if (strcmp(o->status, "valid") == 0) {
 		if (load_pending_key(c, k) == 0)
@@ -333,7 +501,7 @@ static int order_step(struct ctx *c, struct acme_order *o, const char *thumb,
 		return AL_ENOENT;
 	}
 	if (strcmp(o->status, "invalid") == 0)
-		report_invalid(c, o);
+		report_invalid(c, o, *ans);
 	else
 		log_err(&c->log, "%s: order is %s; try again later", o->url,
 		        o->status);
@@ -351,9 +519,12 @@ int order_run(struct ctx *c, const struct key *acct)
 	if ((rc = key_thumbprint(acct, thumb)) != 0)
 		return rc;
 	for (tries = 0; tries < 2; tries++) {
+		struct answer *ans = NULL;
+
 		if ((rc = order_start(c, o)) != 0)
 			return rc;
-		rc = order_step(c, o, thumb, &restart);
+		rc = order_step(c, o, thumb, &ans, &restart);
+		free(ans);
 		if (!restart)
 			return rc;
 		j->order[0] = '\0'; /* never resume a failed order */

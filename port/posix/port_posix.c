@@ -174,7 +174,9 @@ static int posix_replace_file(struct port *p, const char *path,
 	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
 	if (fd < 0)
 		return map_errno(errno);
-	rc = write_all(fd, data, len);
+	rc = (flags & PORT_PUBLIC) && fchmod(fd, 0644) != 0 ? map_errno(errno) : 0;
+	if (rc == 0)
+		rc = write_all(fd, data, len);
 	if (rc != 0)
 		goto fail;
 	if (fsync(fd) != 0) {

@@ -21,6 +21,8 @@ struct ctx;
 struct acme_authz;
 
 #define CHALLENGE_MAX_METHODS 6
+#define CHALLENGE_MAX_TYPES 5   /* http-01 tls-alpn-01 dns-01 dns-persist-01 dns-account-01 */
+#define CHALLENGE_TYPE_MAX 24
 #define CHALLENGE_DIGEST_LEN 43 /* base64url of 32 bytes, no padding */
 
 /* One authorization to answer, as a method sees it. Every string is
@@ -66,13 +68,33 @@ struct challenge_class {
 typedef int (*challenge_open_fn)(struct ctx *c,
                                  const struct challenge_class ***out);
 
-/* The methods of src/challenge/: http01.c (responder, --challenge-dir,
- * --webroot), hook.c (--challenge-hook), tls_alpn.c, dns01.c. */
+/* The methods of src/challenge/: http01.c (the built-in responder, or
+ * webroot.c with --challenge-dir / --webroot), hook.c (--challenge-hook),
+ * tls_alpn.c, dns01.c. challenge.c's table maps a type to its built-in
+ * constructor. */
 int http01_open(struct ctx *c, const struct challenge_class ***out);
+int webroot_open(struct ctx *c, const struct challenge_class ***out);
 int chook_open(struct ctx *c, const struct challenge_class ***out);
 /* tls-alpn-01 (src/challenge/tls_alpn.c, Kconfig CHALLENGE_TLSALPN; else
  * tls_alpn_none.c, whose open fails with one line). */
 int tls_alpn_open(struct ctx *c, const struct challenge_class ***out);
+
+/* At start: remove challenge files a killed run left behind (their
+ * tokens are in the journal), then forget them. */
+void webroot_leftovers(struct ctx *c);
+
+/* 1 when t is a challenge type acmelet knows (--challenge's vocabulary). */
+int challenge_type_known(const char *t);
+
+/* Split a --challenge list ("http-01,tls-alpn-01", blanks or commas; NULL
+ * or "" is "http-01") into types; returns how many (at most max). */
+int challenge_prefs(const char *list, char types[][CHALLENGE_TYPE_MAX],
+                    int max);
+
+/* The opened method that answers type for id_type, or NULL. */
+const struct challenge_class **challenge_method(struct ctx *c,
+                                                const char *type,
+                                                const char *id_type);
 
 /* Open and prepare the methods the configuration asks for, into c's
  * method list. Before any CA contact. 0 or an AL_E* code (logged). */
