@@ -31,6 +31,9 @@ static void child(const struct proc_spec *p, int wfd)
 	long fd, maxfd = sysconf(_SC_OPEN_MAX);
 	sigset_t none;
 
+	/* Its own process group, so that a timeout kills what it started
+	 * too (a shell script's sleep). */
+	setpgid(0, 0);
 	if (dup2(wfd, 1) < 0 || dup2(wfd, 2) < 0)
 		_exit(127);
 	for (fd = 3; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 1024); fd++)
@@ -139,12 +142,14 @@ int proc_run(struct loop *l, const struct logger *log,
 		close(fds[0]);
 		child(p, fds[1]);
 	}
+	setpgid(pid, pid); /* also here: no race with the kill below */
 	close(fds[1]);
 	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
 	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
 	rc = wait_child(l, pid, fds[0], port_mono_ms(l->port) + p->timeout_ms,
 	                log, p, status);
 	if (rc != 0) {
+		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 			;

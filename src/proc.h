@@ -18,7 +18,8 @@ struct proc_spec {
 
 /* Run p->argv, its output going line by line to the log (info level,
  * bounded), waiting through l. The child gets no descriptor of ours
- * beyond 0-2 and an empty signal mask. Returns 0 with *status as from
+ * beyond 0-2 and an empty signal mask, in a process group of its own that
+ * is killed whole at the deadline. Returns 0 with *status as from
  * waitpid(); AL_ETIMEOUT when it was killed after p->timeout_ms (not
  * logged: the caller says what it was); AL_EFAIL when it could not be
  * started (logged). */
