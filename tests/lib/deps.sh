@@ -10,7 +10,8 @@ bind9 bind9-utils bind9-dnsutils uacme"
 # libclang-rt-dev: clang's sanitizer runtimes, only a Recommends of clang.
 # musl-tools: make static (musl-gcc); file: 50-static.t asks it.
 # bind9 (named, tsig-keygen), bind9-dnsutils (dig, nsupdate): the DNS
-# tests' authoritative server and their checks; uacme: its nsupdate.sh.
+# tests' authoritative server and their checks; uacme: its nsupdate.sh,
+# and its uacme.sh, the real hook 91-challenge-hook.t runs.
 
 # Only the native (or arch: all) package counts: make cross-check adds
 # foreign ones (libbearssl-dev:mipsel), which dpkg-query lists too.
