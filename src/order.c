@@ -138,7 +138,7 @@ static int present_one(struct ctx *c, struct answer *an, const char *thumb,
 		if (rc != 0)
 			return rc;
 		an->chosen = i;
-		log_debug(&c->log, "%s: answering %s with the %s",
+		log_debug(&c->log, "%s: answering %s by the %s",
 		          az->identifier, ch->type, (*an->m)->name);
 		if (!strcmp(ch->status, "pending"))
 			return acme_answer_challenge(c->acme, ch->url);

@@ -17,6 +17,7 @@ static const struct {
 	challenge_open_fn open;
 } builtin[] = {
 	{ "http-01", http01_open },
+	{ "tls-alpn-01", tls_alpn_open },
 };
 
 int challenge_type_known(const char *t)

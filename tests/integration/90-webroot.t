@@ -33,7 +33,7 @@ keep_before=$(stat -c '%Y %s %a' "$W/.well-known/acme-challenge/keep.txt")
 run_acmelet "$S" -v --webroot "$W" issue web.example.test
 is "$RUN_RC" 0 "--webroot: issued" || diag_file "$RUN_ERR"
 ok "--webroot: the live pair matches" pair_ok "$S/certs/web.example.test/live"
-like "$(cat "$RUN_ERR")" "web.example.test: answering http-01 with the http-01 files" \
+like "$(cat "$RUN_ERR")" "web.example.test: answering http-01 by the http-01 files" \
 	"--webroot: http-01 answered by files"
 unlike "$(cat "$RUN_ERR")" "responder: listening" "--webroot: no responder of our own"
 is "$(ls -A "$W/.well-known/acme-challenge")" "keep.txt" \
