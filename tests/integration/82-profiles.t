@@ -79,4 +79,10 @@ run_acmelet "$S" --profile classic --force issue "$NAME"
 is "$RUN_RC" 0 "--profile classic: exit 0" || diag_file "$RUN_ERR"
 life=$(($(epoch_of "$L/cert.pem" enddate) - $(epoch_of "$L/cert.pem" startdate)))
 ok "classic gives 90 days ($life s)" test "$life" -ge 7775000 -a "$life" -le 7777000
+
+# ---- an unknown profile loses nothing ------------------------------------------
+snap=$(live_snapshot "$S" "$NAME")
+run_acmelet "$S" --profile nope --force issue "$NAME"
+expect_clean_failure "unknown profile over a live certificate" "no profile 'nope'" \
+	"$snap" "$S" "$NAME"
 done_testing
