@@ -355,31 +355,34 @@ static int str_differs(const char *a, const char *b)
 	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
 }
 
-/* 1 when two settings of one certificate differ in anything but names. */
+/* 1 when two settings of one certificate differ in anything but names.
+ * Byte for byte, so a setting added later is compared too; string
+ * settings known here compare by text (the file and the command line
+ * hold the same text at different addresses). */
 static int config_differs(const struct config *a, const struct config *b)
 {
-	return str_differs(a->server, b->server) ||
-	       str_differs(a->ca_file, b->ca_file) ||
-	       str_differs(a->state_dir, b->state_dir) ||
-	       str_differs(a->email, b->email) ||
-	       str_differs(a->http_addr, b->http_addr) ||
-	       str_differs(a->tls_addr, b->tls_addr) ||
-	       a->tls_port != b->tls_port ||
-	       str_differs(a->hook, b->hook) ||
-	       str_differs(a->eab_kid, b->eab_kid) ||
-	       str_differs(a->eab_hmac_key, b->eab_hmac_key) ||
-	       str_differs(a->profile, b->profile) ||
-	       str_differs(a->preferred_chain, b->preferred_chain) ||
-	       str_differs(a->challenge, b->challenge) ||
-	       str_differs(a->challenge_dir, b->challenge_dir) ||
-	       str_differs(a->webroot, b->webroot) ||
-	       str_differs(a->challenge_hook, b->challenge_hook) ||
-	       a->hook_timeout_s != b->hook_timeout_s ||
-	       a->agree_tos != b->agree_tos || a->http_port != b->http_port ||
-	       a->timeout_s != b->timeout_s || a->key_type != b->key_type ||
-	       a->account_key_type != b->account_key_type ||
-	       a->force != b->force || a->verbose != b->verbose ||
-	       a->log_dest != b->log_dest;
+	struct config x = *a; /* a is b with one option applied: same padding */
+
+#define SAME_TEXT(f) if (!str_differs(x.f, b->f)) x.f = b->f
+	SAME_TEXT(server);
+	SAME_TEXT(ca_file);
+	SAME_TEXT(state_dir);
+	SAME_TEXT(email);
+	SAME_TEXT(http_addr);
+	SAME_TEXT(tls_addr);
+	SAME_TEXT(hook);
+	SAME_TEXT(eab_kid);
+	SAME_TEXT(eab_hmac_key);
+	SAME_TEXT(profile);
+	SAME_TEXT(preferred_chain);
+	SAME_TEXT(challenge);
+	SAME_TEXT(challenge_dir);
+	SAME_TEXT(webroot);
+	SAME_TEXT(challenge_hook);
+#undef SAME_TEXT
+	x.cert_name = b->cert_name;
+	x.file_set = b->file_set;
+	return memcmp(&x, b, sizeof(x)) != 0;
 }
 
 int cli_conflict(const struct cli *cl, const struct config *sec, char *err,

@@ -66,7 +66,14 @@ is "$RUN_RC" 0 "issue NAME (the section's name first): exit 0, nothing to do" ||
 run_conf "$C" -k rsa-2048 issue "$SEC" "www.$SEC"
 is "$RUN_RC" 0 "-k agreeing with the section is no contradiction" || diag_file "$RUN_ERR"
 
+run_conf "$C" --hook "$PEBBLE_DIR/hook.sh" issue "$SEC" "www.$SEC"
+is "$RUN_RC" 0 "--hook with the section's own hook is no contradiction" || diag_file "$RUN_ERR"
+
 snap=$(live_snapshot "$S" "$SEC")
+run_conf "$C" --hook /bin/true --force issue "$SEC" "www.$SEC"
+is "$RUN_RC" 2 "--hook /bin/true against the section's hook: exit 2"
+like "$(cat "$RUN_ERR")" "--hook /bin/true contradicts hook = in \\[cert $SEC\\]" "...one line naming both" ||
+	diag_file "$RUN_ERR"
 run_conf "$C" -k ec-384 --force issue "$SEC" "www.$SEC"
 is "$RUN_RC" 2 "-k ec-384 against key-type = rsa-2048: exit 2"
 is "$(error_count "$RUN_ERR")" 1 "...one error line" || diag_file "$RUN_ERR"
