@@ -19,6 +19,14 @@ CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Isrc -Iport -Iport/posix
 BUILD_TIME := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 
+# FUZZ=1 (with CC=clang): the library instrumented for libFuzzer, with
+# ASan and UBSan; make fuzz sets it (tests/fuzz/).
+ifeq ($(FUZZ),1)
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
@@ -128,6 +136,24 @@ unit: $(UNIT_BIN) $(CRASH_BIN)
 .PHONY: print-unit-bins
 print-unit-bins:
 	@echo $(UNIT_BIN)
+
+# ---- Fuzzing (tests/fuzz/README) ------------------------------------------
+# One libFuzzer harness per tests/fuzz/fuzz_*.c, linked with the library of
+# configs/staticconfig (every parser, the built-in transport's included) in
+# build-fuzz. make fuzz runs each for FUZZ_SECONDS, one after the other;
+# make check runs each for a few seconds (tests/fuzz/fuzz.t).
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBA) $(SIM_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Iport/sim -Isrc/http -Isrc/challenge \
+	  $(LDFLAGS) -o $@ $< $(SIM_OBJ) $(LIBA) $(LIBS-y)
+fuzz-build: $(FUZZ_BIN)
+
+.PHONY: fuzz fuzz-build
+fuzz:
+	$(MAKE) BUILD=build-fuzz CONFIG=configs/staticconfig CC=clang FUZZ=1 fuzz-build
+	tests/fuzz/run.sh -t $(FUZZ_SECONDS) -k
 
 # The whole suite: installs what is missing (as root), then prove.
 check:

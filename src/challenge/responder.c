@@ -448,12 +448,26 @@ static int conn_write(struct responder *r, struct resp_conn *c)
 	return 1;
 }
 
+/* With c->in as received so far: 0 while the head is incomplete and there
+ * is room for more, else 1 with the response prepared (431 when the head
+ * does not fit), or AL_EFAIL. */
+static int take_input(struct responder *r, struct resp_conn *c)
+{
+	int rc;
+
+	if (!head_end(c) && c->in_len < sizeof(c->in))
+		return 0;
+	rc = respond(r, c, !head_end(c));
+	return rc != 0 ? rc : 1;
+}
+
 /* Read more of the request; answer once the head is complete or too big.
  * Returns what conn_write() returns. */
 static int conn_read(struct responder *r, struct resp_conn *c)
 {
 	size_t room = sizeof(c->in) - c->in_len;
 	ssize_t n;
+	int rc;
 
 	n = recv(c->fd, c->in + c->in_len, room, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -463,13 +477,23 @@ static int conn_read(struct responder *r, struct resp_conn *c)
 		return 0;
 	}
 	c->in_len += (size_t)n;
-	if (!head_end(c) && c->in_len < sizeof(c->in))
+	rc = take_input(r, c);
+	if (rc == 0)
 		return 0;
-	if (respond(r, c, !head_end(c)) != 0) {
+	if (rc < 0) {
 		conn_close(c);
 		return 0;
 	}
 	return conn_write(r, c);
+}
+
+int responder_answer(struct responder *r, struct resp_conn *c,
+                     const void *in, size_t len)
+{
+	conn_reset(c);
+	c->in_len = len < sizeof(c->in) ? len : sizeof(c->in);
+	memcpy(c->in, in, c->in_len);
+	return take_input(r, c);
 }
 
 static struct resp_conn *free_slot(struct responder *r)

@@ -92,6 +92,14 @@ int responder_unserved(const struct responder *r);
 /* Total key authorizations sent for all tokens. */
 unsigned responder_served_total(const struct responder *r);
 
+/* The request parser without a socket, for tests/fuzz: takes in[0..len)
+ * (at most RESP_REQ_MAX bytes) as what one connection c received, c's
+ * socket left alone. Returns 0 while the head is incomplete, 1 with the
+ * response that would be sent in c->out[0..c->out_len), or AL_EFAIL.
+ * Counts nothing as served. */
+int responder_answer(struct responder *r, struct resp_conn *c,
+                     const void *in, size_t len);
+
 /* Close every socket. */
 void responder_close(struct responder *r);
 
