@@ -28,7 +28,6 @@ RUN_SERVER=$PROXY run_acmelet "$S" --key-type rsa-2048 --force issue rsa.example
 RUN_SERVER=$PROXY run_acmelet "$S" issue blocked.example.test || true
 sleep 1
 
-mkdir -p tests/fuzz/regress/trust
 rm -rf "${SEEDS:?}"/{http1,json,pem,der,trust,journal,conffile,responder}
 mkdir -p "$SEEDS"/{http1,json,pem,der,trust,journal,conffile,responder}
 python3 - "$W" "$SEEDS" <<'PY'
@@ -82,11 +81,11 @@ cp "$L/fullchain.pem" "$SEEDS/pem/acmelet-fullchain"
 openssl x509 -in "$L/cert.pem" -outform DER -out "$SEEDS/der/pebble-leaf"
 openssl x509 -in "$L/chain.pem" -outform DER -out "$SEEDS/der/pebble-intermediate"
 cat "$O/ec.pem" "$O/rsa.pem" "$L/chain.pem" >"$SEEDS/trust/bundle"
-# The known crash of issue 12 (fixed in d2fbcf2): bytes after the DER inside
-# the PEM block. A regression input, replayed first by every run.
+# Bytes after the DER inside the PEM block: the shape of issue 12's crash
+# (regress/trust/ holds the input fuzz_trust found that really crashed).
 { echo "-----BEGIN CERTIFICATE-----"
   { openssl x509 -in "$O/ec.pem" -outform DER; printf 'trailing bytes'; } | base64
-  echo "-----END CERTIFICATE-----"; } >tests/fuzz/regress/trust/issue12-extra-bytes
+  echo "-----END CERTIFICATE-----"; } >"$SEEDS/trust/extra-bytes"
 cp "$O/ec.key" "$SEEDS/pem/openssl-ec-key"
 
 # What acmelet writes and reads itself.
