@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,14 +49,20 @@ static void safe_text(char *dst, size_t cap, const char *s)
 	dst[i] = '\0';
 }
 
+/* The certificate for sni; a trailing dot (a fully-qualified name, as
+ * some reverse-DNS code writes it) names the same host. */
 static int cert_find(const struct tls_server *s, const char *sni)
 {
+	size_t n = sni ? strlen(sni) : 0;
 	int i;
 
-	if (!sni || !*sni)
+	if (n > 1 && sni[n - 1] == '.')
+		n--;
+	if (n == 0)
 		return -1;
 	for (i = 0; i < TLSS_MAX_CERTS; i++)
-		if (s->certs[i].sni[0] && strcasecmp(s->certs[i].sni, sni) == 0)
+		if (strlen(s->certs[i].sni) == n &&
+		    strncasecmp(s->certs[i].sni, sni, n) == 0)
 			return i;
 	return -1;
 }
