@@ -110,7 +110,7 @@ static void ta_close(const struct challenge_class **self, struct ctx *c)
 }
 
 static const struct challenge_class tls_alpn_class = {
-	"tls-alpn-01", ta_handles, ta_prepare, ta_present, ta_cleanup,
+	"tls-alpn-01 server", ta_handles, ta_prepare, ta_present, ta_cleanup,
 	ta_answered, ta_close
 };
 
