@@ -91,9 +91,16 @@ FORCE:
 .PHONY: FORCE all check unit demo install clean defconfig menuconfig bench
 all: $(BIN)
 
-$(BUILD)/%.o: %.c $(CONFIG)
+$(BUILD)/%.o: %.c $(BUILD)/config.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Everything is rebuilt when this build directory was last built with a
+# configuration of other content (make compares dates, not contents, and
+# two configurations may share a directory, e.g. build-bearssl).
+$(BUILD)/config.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@cmp -s $(CONFIG) $@ || cp $(CONFIG) $@
 
 # The port trusts the wall clock once it is past the build time; rebuild it
 # when that changes (make does not track -D values by itself).
@@ -104,7 +111,7 @@ $(BUILD)/port/posix/port_posix.o: $(BUILD)/build_time
 
 # --version names the Kconfig options the binary was built with, so that a
 # test can tell a part the build lacks from a part that is broken. cli.o
-# depends on $(CONFIG) like every object, so it follows a change.
+# depends on config.stamp like every object, so it follows a change.
 FEATURES := $(patsubst CONFIG_%=y,%,$(shell grep '^CONFIG_.*=y' $(CONFIG)))
 $(BUILD)/src/cli.o: CFLAGS += -DACMELET_FEATURES='"$(FEATURES)"'
 
