@@ -2,10 +2,11 @@
 # tls-alpn-01 (C4, RFC 8737; RFC 8738 for IP addresses) against Pebble's
 # tlsPort: Pebble's validator connects with ALPN acme-tls/1 and the SNI
 # name (the reverse-DNS name for an IP) and checks the acmeIdentifier
-# extension. A name, an IP address, and both in one certificate; while the
-# http-01 port is taken by another program, so http-01 cannot be what
-# passed. Bad input: the TLS port in use. A build without the part
-# (Kconfig CHALLENGE_TLSALPN off) gets its one line instead.
+# extension. A name, an IPv4 and an IPv6 address, and a name and an IP in
+# one certificate, while the http-01 port is taken by another program, so
+# http-01 cannot be what passed. Bad input: the TLS port in use. A build
+# without the part (Kconfig CHALLENGE_TLSALPN off) gets its one line
+# instead.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
@@ -72,6 +73,15 @@ is "$(san_ips "$S/certs/127.0.0.1/live/cert.pem")" "127.0.0.1" \
 	"its certificate names the IP address"
 ok "the validator asked by the reverse-DNS name" \
 	grep -q "tls-alpn-01: sent the validation certificate for 1.0.0.127.in-addr.arpa" "$RUN_ERR"
+
+# An IPv6 address (SNI: 32 nibbles under ip6.arpa), the server on ::1.
+run_acmelet "$S" -v --challenge tls-alpn-01 --tls-port "$TLS_PORT" \
+	--tls-addr ::1 issue ::1
+is "$RUN_RC" 0 "issue ::1 by tls-alpn-01 exits 0" || diag_file "$RUN_ERR"
+is "$(san_ips "$S/certs/::1/live/cert.pem" 2>/dev/null || true)" "0:0:0:0:0:0:0:1" \
+	"its certificate names ::1"
+ok "the validator asked by the ip6.arpa name" \
+	grep -q "tls-alpn-01: sent the validation certificate for 1\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.0\.ip6\.arpa" "$RUN_ERR"
 
 # Both in one certificate.
 run_acmelet "$S" "${TLS[@]}" --name mix issue mix.example.test 127.0.0.1
