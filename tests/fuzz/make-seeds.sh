@@ -28,8 +28,8 @@ RUN_SERVER=$PROXY run_acmelet "$S" --key-type rsa-2048 --force issue rsa.example
 RUN_SERVER=$PROXY run_acmelet "$S" issue blocked.example.test || true
 sleep 1
 
-rm -rf "${SEEDS:?}"/{http1,json,pem,der,trust,journal,conffile,responder}
-mkdir -p "$SEEDS"/{http1,json,pem,der,trust,journal,conffile,responder}
+rm -rf "${SEEDS:?}"/{http1,json,pem,der,trust,journal,conffile,responder,chain}
+mkdir -p "$SEEDS"/{http1,json,pem,der,trust,journal,conffile,responder,chain}
 python3 - "$W" "$SEEDS" <<'PY'
 import glob, hashlib, os, sys
 sys.path.insert(0, "tests/fuzz")
@@ -78,6 +78,8 @@ for c in ec rsa p384; do
 done
 L=$S/certs/seed.example.test/live
 cp "$L/fullchain.pem" "$SEEDS/pem/acmelet-fullchain"
+cp "$L/fullchain.pem" "$SEEDS/chain/pebble-fullchain"
+sh tests/fuzz/chain-seeds.sh "$SEEDS/chain"
 openssl x509 -in "$L/cert.pem" -outform DER -out "$SEEDS/der/pebble-leaf"
 openssl x509 -in "$L/chain.pem" -outform DER -out "$SEEDS/der/pebble-intermediate"
 cat "$O/ec.pem" "$O/rsa.pem" "$L/chain.pem" >"$SEEDS/trust/bundle"
