@@ -120,7 +120,7 @@ pebble_launch_() { # start both servers on fresh ports; 0 once the CA answers
 	echo "$PEBBLE_PIDS" >"$PEBBLE_DIR/pids"
 	PEBBLE_VA_NOSLEEP=${PEBBLE_VA_NOSLEEP:-1} \
 		"$PEBBLE_EXE" -config "$PEBBLE_DIR/pebble-config.json" \
-		-dnsserver "127.0.0.1:$DNS_PORT" \
+		-dnsserver "${PEBBLE_DNSSERVER:-127.0.0.1:$DNS_PORT}" \
 		</dev/null >>"$PEBBLE_LOG" 2>&1 &
 	PEBBLE_PIDS="$PEBBLE_PIDS $!"
 	echo "$PEBBLE_PIDS" >"$PEBBLE_DIR/pids"
