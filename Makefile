@@ -48,7 +48,8 @@ LIB_SRC-$(CONFIG_CHALLENGE_TLSALPN) += src/challenge/tls_alpn.c src/challenge/tl
                                       src/challenge/alpn_cert.c src/challenge/listen.c
 LIB_SRC-$(call off,$(CONFIG_CHALLENGE_TLSALPN)) += src/challenge/tls_alpn_none.c
 LIB_SRC-$(CONFIG_CHALLENGE_DNS) += src/dns/msg.c src/dns/tsig.c src/dns/keyfile.c \
-                                   src/dns/query.c src/dns/resolve.c
+                                   src/dns/query.c src/dns/resolve.c src/challenge/dns01.c
+LIB_SRC-$(call off,$(CONFIG_CHALLENGE_DNS)) += src/challenge/dns01_none.c
 LIB_SRC-$(CONFIG_EC_SMALL) += src/ec_small.c
 LIB_SRC-$(call off,$(CONFIG_EC_SMALL)) += src/ec_fast.c
 LIB_SRC-$(CONFIG_DAEMON)   += src/daemon.c

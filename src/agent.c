@@ -197,6 +197,7 @@ static void load_journal(struct ctx *c)
 	}
 	store_cleanup(&c->store, name, j->gen);
 	webroot_leftovers(c);
+	dns01_leftovers(c);
 	store_ca_id(c->cfg->server, ca_id, sizeof(ca_id));
 	store_cleanup_account(&c->store, ca_id);
 }

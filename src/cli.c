@@ -17,7 +17,8 @@ enum { OPT_CA_FILE = 256, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_ADDR,
        OPT_HOOK, OPT_JSON, OPT_NAMES, OPT_EAB_KID, OPT_EAB_HMAC,
        OPT_PROFILE, OPT_PREF_CHAIN, OPT_ACCT_KEY, OPT_TLS_PORT,
        OPT_TLS_ADDR, OPT_CHALLENGE, OPT_CHALL_DIR, OPT_WEBROOT,
-       OPT_CHALL_HOOK, OPT_HOOK_TIMEOUT };
+       OPT_CHALL_HOOK, OPT_HOOK_TIMEOUT, OPT_DNS_SERVER, OPT_TSIG_KEY,
+       OPT_DNS_WAIT, OPT_DNS_RESOLVER };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -49,6 +50,10 @@ static const struct option long_opts[] = {
 	{ "webroot", required_argument, NULL, OPT_WEBROOT },
 	{ "challenge-hook", required_argument, NULL, OPT_CHALL_HOOK },
 	{ "hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT },
+	{ "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+	{ "tsig-key", required_argument, NULL, OPT_TSIG_KEY },
+	{ "dns-wait", required_argument, NULL, OPT_DNS_WAIT },
+	{ "dns-resolver", required_argument, NULL, OPT_DNS_RESOLVER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +99,13 @@ void cli_usage(FILE *out)
 "      --challenge-hook PROG  run PROG begin|done|failed TYPE IDENT TOKEN AUTH\n"
 "                       (uacme's hook interface) to answer challenges\n"
 "      --hook-timeout SEC  kill a hook running longer (120)\n"
+"      --dns-server HOST[:PORT]  dns-01: send RFC 2136 updates there\n"
+"                       (default: the zone's primary, its SOA MNAME)\n"
+"      --tsig-key FILE  dns-01: the TSIG key (BIND format, tsig-keygen)\n"
+"      --dns-wait SEC   wait at most SEC for every authoritative server\n"
+"                       to answer the TXT record (120)\n"
+"      --dns-resolver IP[:PORT][,...]  ask these servers, and check them\n"
+"                       as the authoritative ones (default: resolv.conf, NS)\n"
 "      --profile NAME   certificate profile the CA offers (meta.profiles)\n"
 "      --preferred-chain CN  keep the chain whose top certificate CN issued\n"
 "      --account-key-type T  key of a new account (ec-256 default, ec-384,\n"
@@ -126,6 +138,7 @@ void cli_defaults(struct config *cfg)
 	cfg->account_key_type = KEY_EC256;
 	cfg->timeout_s = 30;
 	cfg->hook_timeout_s = 120;
+	cfg->dns_wait_s = 120;
 	cfg->log_dest = LOG_TO_AUTO;
 }
 
@@ -276,14 +289,18 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 	case OPT_CHALL_DIR: cfg->challenge_dir = arg; return 0;
 	case OPT_WEBROOT: cfg->webroot = arg; return 0;
 	case OPT_CHALL_HOOK: cfg->challenge_hook = arg; return 0;
-	case OPT_HOOK_TIMEOUT:
+	case OPT_HOOK_TIMEOUT: case OPT_DNS_WAIT:
 		if ((n = parse_num(arg, 1, 3600)) < 0) {
 			snprintf(err, cap, "'%s' is not a number of seconds 1-3600",
 			         arg);
 			return AL_EINVAL;
 		}
-		cfg->hook_timeout_s = (int)n;
+		*(c == OPT_DNS_WAIT ? &cfg->dns_wait_s : &cfg->hook_timeout_s) =
+			(int)n;
 		return 0;
+	case OPT_DNS_SERVER: cfg->dns_server = arg; return 0;
+	case OPT_TSIG_KEY: cfg->tsig_key = arg; return 0;
+	case OPT_DNS_RESOLVER: cfg->dns_resolver = arg; return 0;
 	case 'k':
 		if (key_type_parse(arg, &cfg->key_type) != 0) {
 			snprintf(err, cap, "unknown key type '%s' (ec-256, ec-384, "
@@ -379,6 +396,9 @@ static int config_differs(const struct config *a, const struct config *b)
 	SAME_TEXT(challenge_dir);
 	SAME_TEXT(webroot);
 	SAME_TEXT(challenge_hook);
+	SAME_TEXT(dns_server);
+	SAME_TEXT(tsig_key);
+	SAME_TEXT(dns_resolver);
 #undef SAME_TEXT
 	x.cert_name = b->cert_name;
 	x.file_set = b->file_set;

@@ -45,6 +45,10 @@ struct config {
 	const char *webroot;        /* DIR/.well-known/acme-challenge/TOKEN */
 	const char *challenge_hook; /* uacme-compatible hook, or NULL */
 	int hook_timeout_s;    /* bound on each run of either hook */
+	const char *dns_server;   /* RFC 2136 updates: HOST[:PORT], NULL: SOA MNAME */
+	const char *tsig_key;     /* BIND key file of the updates */
+	const char *dns_resolver; /* IP[:PORT],...; NULL: /etc/resolv.conf */
+	int dns_wait_s;           /* propagation check bound (120) */
 	int nnames;
 	const char *names[CFG_NAMES_MAX];
 	uint64_t file_set;     /* bit per option set in its [cert] section */

@@ -8,7 +8,7 @@
 #include "port.h"
 #include "store.h"
 
-#define JOURNAL_MAX 8192
+#define JOURNAL_MAX 12288 /* challenge tokens and dns_txt both full fit */
 
 int journal_load(struct store *s, const char *name, struct journal *j)
 {
@@ -39,6 +39,7 @@ int journal_load(struct store *s, const char *name, struct journal *j)
 	json_get_string(&js, 0, "chall_dir", j->chall_dir, sizeof(j->chall_dir));
 	json_get_string(&js, 0, "chall_tokens", j->chall_tokens,
 	                sizeof(j->chall_tokens));
+	json_get_string(&js, 0, "dns_txt", j->dns_txt, sizeof(j->dns_txt));
 	if ((t = json_find(&js, 0, "gen")) >= 0 && json_int(&js, t, &v) == 0 &&
 	    v > 0 && v < 1000000000)
 		j->gen = (int)v;
@@ -77,6 +78,10 @@ int journal_save(struct store *s, const char *name, const struct journal *j)
 		jw_str(&w, j->chall_dir);
 		jw_key(&w, "chall_tokens");
 		jw_str(&w, j->chall_tokens);
+	}
+	if (j->dns_txt[0]) { /* only while our TXT values may exist */
+		jw_key(&w, "dns_txt");
+		jw_str(&w, j->dns_txt);
 	}
 	jw_obj_end(&w);
 	if ((rc = jw_finish(&w, &len)) != 0 ||

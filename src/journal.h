@@ -21,6 +21,10 @@ struct journal {
 	 * when a run was killed: the directory and the tokens, blank-separated. */
 	char chall_dir[512];
 	char chall_tokens[ACME_MAX_AUTHZ * 48];
+	/* TXT values dns-01 added (src/challenge/dns01.c), recorded before
+	 * each update and removed at the next start after a kill: one
+	 * "ZONE OWNER VALUE" line each. */
+	char dns_txt[3072];
 };
 
 /* Load the journal of name. A missing journal is an empty one (0). A

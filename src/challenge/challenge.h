@@ -83,6 +83,11 @@ int tls_alpn_open(struct ctx *c, const struct challenge_class ***out);
  * tokens are in the journal), then forget them. */
 void webroot_leftovers(struct ctx *c);
 
+/* dns-01 by RFC 2136 (dns01.c; dns01_none.c without CHALLENGE_DNS), and
+ * at start the removal of the TXT values a killed run left. */
+int dns01_open(struct ctx *c, const struct challenge_class ***out);
+void dns01_leftovers(struct ctx *c);
+
 /* 1 when t is a challenge type acmelet knows (--challenge's vocabulary). */
 int challenge_type_known(const char *t);
 

@@ -167,7 +167,8 @@ int tsig_key_parse(const char *text, size_t len, struct tsig_key *k,
 		return AL_EPROTO;
 	}
 	memcpy(k->name, t.s, t.n);
-	k->name[t.n] = 0;
+	/* "acme-key." and "acme-key" are one name; keep the parser's form */
+	k->name[t.n - (t.n > 1 && t.s[t.n - 1] == '.')] = 0;
 	if (strpbrk(k->name, " \t\r\n\\")) {
 		*why = "the key name is not a DNS name";
 		return AL_EPROTO;

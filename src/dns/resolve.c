@@ -121,7 +121,8 @@ static int ask(struct dns_ctx *d, const char *name, uint16_t type)
 			return 0;
 	log_err(d->log, "dns: %s %s: %s from %s%s; check the DNS server or "
 	        "give --dns-resolver", name, type == DNS_T_SOA ? "SOA" :
-	        type == DNS_T_NS ? "NS" : type == DNS_T_TXT ? "TXT" : "A",
+	        type == DNS_T_NS ? "NS" : type == DNS_T_TXT ? "TXT" :
+	        type == DNS_T_CNAME ? "CNAME" : "A",
 	        why, d->res[d->nres ? d->nres - 1 : 0].text,
 	        d->nres > 1 ? " (and the others)" : "");
 	return r;
@@ -144,36 +145,31 @@ int dns_follow_cname(struct dns_ctx *d, const char *name, char *out)
 {
 	char (*seen)[DNS_NAME_TEXT_MAX] = d->seen;
 	char next[DNS_NAME_TEXT_MAX];
-	int n = 0, i, moved, r;
+	int n = 0, i, r;
 
+	/* One CNAME query per hop: a server answers it with the record
+	 * alone, never chasing the chain (BIND answers a loop it would
+	 * chase with SERVFAIL), so a loop is seen here, bounded. */
 	snprintf(out, DNS_NAME_TEXT_MAX, "%s", name);
 	snprintf(seen[n++], DNS_NAME_TEXT_MAX, "%s", name);
 	for (;;) {
-		if ((r = ask(d, out, DNS_T_TXT)))
+		if ((r = ask(d, out, DNS_T_CNAME)))
 			return r;
-		moved = 0;
-		while (cname_in_answer(d, out, next)) {
-			for (i = 0; i < n; i++)
-				if (dns_name_eq(seen[i], next)) {
-					log_err(d->log, "dns: %s: CNAME loop at %s; "
-					        "fix the CNAME records", name, next);
-					return AL_EPROTO;
-				}
-			if (n > DNS_CNAME_MAX) {
-				log_err(d->log, "dns: %s: more than %d CNAMEs; "
-				        "point it at its target directly", name,
-				        DNS_CNAME_MAX);
+		if (!cname_in_answer(d, out, next))
+			return 0;
+		for (i = 0; i < n; i++)
+			if (dns_name_eq(seen[i], next)) {
+				log_err(d->log, "dns: %s: CNAME loop at %s; "
+				        "fix the CNAME records", name, next);
 				return AL_EPROTO;
 			}
-			snprintf(seen[n++], DNS_NAME_TEXT_MAX, "%s", next);
-			snprintf(out, DNS_NAME_TEXT_MAX, "%s", next);
-			moved = 1;
+		if (n > DNS_CNAME_MAX) {
+			log_err(d->log, "dns: %s: more than %d CNAMEs; point "
+			        "it at its target directly", name, DNS_CNAME_MAX);
+			return AL_EPROTO;
 		}
-		/* Moved: ask again at the new end, in case the server stopped
-		 * at a name it does not serve (an authoritative server does);
-		 * the seen list bounds the walk. Not moved: the chain ends. */
-		if (!moved)
-			return 0;
+		snprintf(seen[n++], DNS_NAME_TEXT_MAX, "%s", next);
+		snprintf(out, DNS_NAME_TEXT_MAX, "%s", next);
 	}
 }
 

@@ -173,7 +173,7 @@ int tsig_check(const struct tsig_key *k, const struct dns_msg *m,
 	v[1] = (uint8_t)(m->count[DNS_S_AR] - 1);
 	br_hmac_update(&h, v, 2);
 	br_hmac_update(&h, m->buf + DNS_HDR_LEN, rr.off - DNS_HDR_LEN);
-	mac_vars(&h, kn, knl, an, anl, t, fudge, 0, p - olen, olen);
+	mac_vars(&h, kn, knl, an, anl, t, fudge, 0, p, olen);
 	br_hmac_out(&h, want);
 	for (i = 0; i < TSIG_MAC_LEN; i++)
 		diff |= want[i] ^ mac[i];

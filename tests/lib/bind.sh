@@ -9,9 +9,11 @@
 #   bind_nsupdate CMDS...  nsupdate with the key (test setup only)
 #
 # Zones: example.test (A 127.0.0.1 for every name, updates of TXT by the
-# key), dele.test (the target of a CNAME-delegated _acme-challenge),
-# locked.test (no updates: REFUSED). Fixed records:
-#   _acme-challenge.cname.example.test CNAME x.dele.test
+# key), dele.test (another zone, for a CNAME to point at),
+# locked.test (no updates: REFUSED). Fixed records (a CNAME target in the
+# zone itself: an authoritative-only BIND does not chase CNAMEs into
+# another zone, so Pebble would not see the value there):
+#   _acme-challenge.cname.example.test CNAME x.dele.example.test
 #   _acme-challenge.loop1.example.test CNAME _acme-challenge.loop2.example.test
 #   _acme-challenge.loop2.example.test CNAME _acme-challenge.loop1.example.test
 # A test that needs named and finds none FAILS with a line saying so.
@@ -52,7 +54,7 @@ bind_write_conf_() {
 	tsig-keygen -a hmac-sha256 acme-key. >"$d/acme.key" || return 1
 	chmod 600 "$d/acme.key"
 	bind_write_zone_ example.test "$d/example.test.db" \
-"_acme-challenge.cname CNAME x.dele.test.
+"_acme-challenge.cname CNAME x.dele.example.test.
 _acme-challenge.loop1 CNAME _acme-challenge.loop2.example.test.
 _acme-challenge.loop2 CNAME _acme-challenge.loop1.example.test."
 	bind_write_zone_ dele.test "$d/dele.test.db" ""
@@ -144,4 +146,13 @@ bind_txt() {
 bind_nsupdate() {
 	{ echo "server 127.0.0.1 $BIND_PORT"; printf '%s\n' "$@"; echo send; } |
 		nsupdate -k "$BIND_KEY"
+}
+
+# dns_setup: BIND, then Pebble with its validator asking that BIND; one
+# failed test and the end of the script when either does not start.
+dns_setup() {
+	require_acmelet
+	bind_start || { fail "BIND started"; done_testing; }
+	PEBBLE_DNSSERVER=$BIND_ADDR pebble_start || { fail "Pebble started"; done_testing; }
+	trap bind_stop EXIT # pebble_start took the EXIT trap; bind_stop calls pebble_stop
 }
