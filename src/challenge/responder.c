@@ -6,10 +6,12 @@
  * one request and one response, then is closed. A new connection is read at
  * once (a validator's request is usually there with it), so validators
  * rarely hold a slot. When all RESP_MAX_CONNS slots are taken, the
- * connection silent longest (at least RESP_EVICT_MS) is dropped for the
- * new one, so that idle or slow clients cannot starve the validator; the
- * listen backlog (RESP_BACKLOG) holds a CA's burst of several connections
- * per name from several vantage points meanwhile. */
+ * connection silent longest is dropped for the new one, and the backlog is
+ * drained whole each time the listener is ready, so that idle or slow
+ * clients that keep reconnecting can neither fill the slots nor the
+ * kernel's accept queue (RESP_BACKLOG, sized for a CA's burst of several
+ * connections per name from several vantage points), where the
+ * validator's connection would wait or be dropped. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -523,16 +525,15 @@ static struct resp_conn *most_silent(struct responder *r)
 	return best;
 }
 
-/* A slot for a new connection: a free one, else the one silent longest if
- * it has been silent RESP_EVICT_MS (dropped), else NULL. */
+/* A slot for a new connection: a free one, else the one silent longest
+ * (dropped), else NULL (every slot is sending its answer). */
 static struct resp_conn *slot_for_new(struct responder *r, int64_t now)
 {
 	struct resp_conn *c = free_slot(r);
 
 	if (c)
 		return c;
-	c = most_silent(r);
-	if (!c || now - c->last_ms < RESP_EVICT_MS)
+	if (!(c = most_silent(r)))
 		return NULL;
 	log_debug(r->log, "responder: every slot taken; dropped the "
 	          "connection silent for %lld ms", (long long)(now - c->last_ms));
@@ -541,14 +542,15 @@ static struct resp_conn *slot_for_new(struct responder *r, int64_t now)
 	return c;
 }
 
-/* Accept while there are slots and pending connections; read each new one
- * at once. Returns the key authorizations sent. */
+/* Accept what is pending (at most RESP_ACCEPT_BURST), each into a free
+ * slot or the slot of the connection silent longest, and read it at once.
+ * Returns the key authorizations sent. */
 static int accept_new(struct responder *r, int lfd, int64_t now)
 {
 	struct resp_conn *c;
-	int fd, sent = 0;
+	int fd, sent = 0, n;
 
-	while ((c = slot_for_new(r, now)) != NULL) {
+	for (n = 0; n < RESP_ACCEPT_BURST; n++) {
 		fd = accept(lfd, NULL, NULL);
 		if (fd < 0 && errno == EINTR)
 			continue;
@@ -564,8 +566,8 @@ static int accept_new(struct responder *r, int lfd, int64_t now)
 			}
 			return sent;
 		}
-		if (set_nonblock(fd) < 0) {
-			close(fd);
+		if (set_nonblock(fd) < 0 || !(c = slot_for_new(r, now))) {
+			close(fd); /* every slot is busy sending an answer */
 			continue;
 		}
 		conn_reset(c);
@@ -603,15 +605,11 @@ static void expire(struct responder *r, int64_t now, int64_t *wake)
 int responder_want(void *self, struct pollfd *pfd, int max, int64_t *wake)
 {
 	struct responder *r = self;
-	struct resp_conn *old;
 	int64_t now = r->now_ms(r->clock_arg);
 	int i, n = 0, listen_ok;
 
 	expire(r, now, wake);
-	old = free_slot(r) ? NULL : most_silent(r);
-	listen_ok = free_slot(r) || (old && now - old->last_ms >= RESP_EVICT_MS);
-	if (!listen_ok && old && old->last_ms + RESP_EVICT_MS < *wake)
-		*wake = old->last_ms + RESP_EVICT_MS;
+	listen_ok = free_slot(r) || most_silent(r);
 	if (r->accept_after > now) {
 		listen_ok = 0;
 		if (r->accept_after < *wake)

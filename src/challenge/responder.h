@@ -18,7 +18,7 @@ struct loop;
 #define RESP_KEYAUTH_MAX 256
 #define RESP_MAX_CONNS 32
 #define RESP_BACKLOG 511         /* a CA's burst: names x vantage points */
-#define RESP_EVICT_MS 200        /* silent this long: may give way to a new one */
+#define RESP_ACCEPT_BURST 1024   /* accepts per call: the backlog drains whole */
 #define RESP_REQ_MAX 2048        /* bytes of request head we accept */
 #define RESP_CONN_TIMEOUT_MS 5000
 #define RESP_MAX_LISTEN 2        /* IPv4 and IPv6 */
