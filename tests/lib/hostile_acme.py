@@ -29,6 +29,7 @@ usage: hostile_acme.py DIR HTTP_PORT
   badnonce      every other signed request is refused with badNonce (a
                 fresh nonce each time)
   hold          challenges are not validated until DIR/release exists
+  badtoken      the challenge token is a path ("../../x") instead of base64url
 
 An order made under another mode than the current one is "invalid", so
 that each case meets its misbehaviour on a new order.
@@ -322,6 +323,7 @@ def route_signed(conn, path, args):
             STATE["orders"][oid] = {
                 "ids": args["identifiers"], "status": "pending", "mode": m,
                 "authz": [{"status": "pending", "token":
+                           "../../acmelet-bad-token" if m == "badtoken" else
                            base64.urlsafe_b64encode(os.urandom(24)).decode()
                            .rstrip("=")} for _ in args["identifiers"]]}
         loc = base() + "/order/%d" % oid
