@@ -19,6 +19,7 @@ static const struct {
 	{ "http-01", http01_open },
 	{ "tls-alpn-01", tls_alpn_open },
 	{ "dns-01", dns01_open },
+	{ "dns-account-01", dns01_open },
 };
 
 int challenge_type_known(const char *t)

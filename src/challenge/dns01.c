@@ -4,11 +4,15 @@
  * challenge is POSTed when the CA can see the record. Each value is
  * recorded in the journal before it is added and removed after the CA is
  * done, after a failure, or at the next start after a kill. Only our own
- * value is ever deleted: other TXT values at the name stay. */
+ * value is ever deleted: other TXT values at the name stay.
+ * dns-account-01 is the same at an account's own name. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bearssl.h>
+
+#include "acme.h"
 #include "agent.h"
 #include "challenge.h"
 #include "dns/keyfile.h"
@@ -37,7 +41,35 @@ static int d_handles(const struct challenge_class **self, const char *type,
                      const char *id_type)
 {
 	(void)self;
-	return !strcmp(type, "dns-01") && !strcmp(id_type, "dns");
+	return (!strcmp(type, "dns-01") || !strcmp(type, "dns-account-01")) &&
+	       !strcmp(id_type, "dns");
+}
+
+/* dns-account-01 (draft-ietf-acme-scoped-dns-challenges): the label
+ * "_" base32(SHA-256(account URL)[0..10)) in lower case, 16 characters,
+ * so that each account has its own name and several can validate one. */
+static void account_label(const char *url, char out[18])
+{
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned char h[32];
+	br_sha256_context sc;
+	int i, bit;
+
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, url, strlen(url));
+	br_sha256_out(&sc, h);
+	out[0] = '_';
+	for (i = 0; i < 16; i++) {   /* 80 bits: 16 groups of 5 */
+		int v = 0;
+
+		for (bit = 0; bit < 5; bit++) {
+			int k = i * 5 + bit;
+
+			v = v << 1 | ((h[k / 8] >> (7 - k % 8)) & 1);
+		}
+		out[1 + i] = b32[v];
+	}
+	out[17] = 0;
 }
 
 /* Key and resolvers, before any CA contact. */
@@ -77,14 +109,20 @@ static int journal_txt(struct ctx *c, const struct txt *t, int add)
 }
 
 /* Where the value goes: owner (after CNAMEs), zone, update server. */
-static int locate(struct dns01 *m, struct ctx *c, const char *id,
-                  struct txt *t)
+static int locate(struct dns01 *m, struct ctx *c,
+                  const struct challenge_auth *a, struct txt *t)
 {
 	char name[DNS_NAME_TEXT_MAX], target[DNS_NAME_TEXT_MAX];
-	char zone[DNS_NAME_TEXT_MAX], mname[DNS_NAME_TEXT_MAX];
+	char zone[DNS_NAME_TEXT_MAX], mname[DNS_NAME_TEXT_MAX], label[18];
 	int rc;
 
-	snprintf(name, sizeof(name), "_acme-challenge.%s", id);
+	if (!strcmp(a->type, "dns-account-01")) {
+		account_label(c->acme->kid, label);
+		snprintf(name, sizeof(name), "%s._acme-challenge.%s", label,
+		         a->id_value);
+	} else {
+		snprintf(name, sizeof(name), "_acme-challenge.%s", a->id_value);
+	}
 	if ((rc = dns_follow_cname(&m->d, name, target)) != 0 ||
 	    (rc = dns_find_zone(&m->d, target, zone, mname)) != 0 ||
 	    (rc = dns_update_server(&m->d, c->cfg->dns_server, mname,
@@ -116,7 +154,7 @@ static int d_present(const struct challenge_class **self, struct ctx *c,
 		return AL_E2BIG;
 	}
 	snprintf(t->value, sizeof(t->value), "%s", a->digest);
-	if ((rc = locate(m, c, a->id_value, t)) != 0)
+	if ((rc = locate(m, c, a, t)) != 0)
 		return rc;
 	if ((rc = journal_txt(c, t, 1)) != 0) {
 		if (rc == AL_E2BIG)
@@ -213,7 +251,7 @@ void dns01_leftovers(struct ctx *c)
 	char mname[DNS_NAME_TEXT_MAX], zone[DNS_NAME_TEXT_MAX];
 	struct dns01 *m;
 	struct txt *t;
-	char *line, *save = NULL, *copy;
+	char *line, *save = NULL, *copy, *w[3];
 
 	if (!j->dns_txt[0] || !c->cfg->tsig_key)
 		return;
@@ -225,9 +263,15 @@ void dns01_leftovers(struct ctx *c)
 		for (line = strtok_r(copy, "\n", &save); line && m->n < DNS01_MAX;
 		     line = strtok_r(NULL, "\n", &save)) {
 			t = &m->t[m->n];
-			if (sscanf(line, "%255s %255s %43s", t->zone, t->owner,
-			           t->value) != 3 ||
-			    dns_find_zone(&m->d, t->owner, zone, mname) ||
+			if (dns_words(line, w, 3) != 3 ||
+			    strlen(w[0]) >= sizeof(t->zone) ||
+			    strlen(w[1]) >= sizeof(t->owner) ||
+			    strlen(w[2]) >= sizeof(t->value))
+				continue;
+			strcpy(t->zone, w[0]);
+			strcpy(t->owner, w[1]);
+			strcpy(t->value, w[2]);
+			if (dns_find_zone(&m->d, t->owner, zone, mname) ||
 			    dns_update_server(&m->d, c->cfg->dns_server, mname,
 			                      &t->srv))
 				continue;

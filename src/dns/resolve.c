@@ -20,6 +20,23 @@ static uint16_t new_id(struct dns_ctx *d)
 	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
+int dns_words(char *line, char **w, int max)
+{
+	int n = 0;
+
+	/* no sscanf: it would pull a scanner into the static binary */
+	while (*line && n < max) {
+		line += strspn(line, " \t\r");
+		if (!*line)
+			break;
+		w[n++] = line;
+		line += strcspn(line, " \t\r");
+		if (*line)
+			*line++ = 0;
+	}
+	return n;
+}
+
 /* The nameserver lines of /etc/resolv.conf. */
 static int resolv_conf(struct dns_ctx *d)
 {
@@ -32,10 +49,10 @@ static int resolv_conf(struct dns_ctx *d)
 	buf[len] = 0;
 	for (line = strtok_r(buf, "\n", &save); line && d->nres < DNS_MAX_SERVERS;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char ip[64];
+		char *w[2];
 
-		if (sscanf(line, " nameserver %63s", ip) == 1 &&
-		    dns_server_parse(ip, 53, &d->res[d->nres]) == 0)
+		if (dns_words(line, w, 2) == 2 && !strcmp(w[0], "nameserver") &&
+		    dns_server_parse(w[1], 53, &d->res[d->nres]) == 0)
 			d->nres++;
 	}
 	if (!d->nres) {

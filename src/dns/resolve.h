@@ -86,4 +86,7 @@ int dns_ask_one(struct dns_ctx *d, const struct dns_server *s,
                 const char *name, uint16_t type, int recurse,
                 const char **why);
 
+/* Split line in place at blanks into at most max words; how many. */
+int dns_words(char *line, char **w, int max);
+
 #endif
