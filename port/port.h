@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 struct port;
 
 /* Flags for port_replace_file(). */
@@ -20,7 +22,9 @@ struct port;
 
 struct port_ops {
 	/* Read a whole file into buf (at most cap bytes). AL_ENOENT when it
-	 * does not exist, AL_E2BIG when it does not fit. */
+	 * does not exist, AL_E2BIG when it does not fit, AL_ENOTREG when it
+	 * is not a regular file (a FIFO or a device is refused, never waited
+	 * on). */
 	int (*read_file)(struct port *p, const char *path, void *buf,
 	                 size_t cap, size_t *len);
 	/* Replace a whole file atomically: write a temporary file beside it,
@@ -64,6 +68,18 @@ struct port_ops {
 	 * exist: secrets (TSIG keys) must be private. NULL: a port without
 	 * permissions (the simulated flash), always 0. */
 	int (*world_readable)(struct port *p, const char *path);
+
+	/* Take the exclusive lock of the existing directory at path for this
+	 * process (flock(2) on the directory itself, so that taking it writes
+	 * nothing, E2), waiting at most wait_ms while another process holds
+	 * it. *handle gets what unlock needs. AL_ELOCKED when it stayed held:
+	 * *holder is then the holder's pid, or 0 when it cannot be known.
+	 * AL_ENOENT when path does not exist. The lock goes with the process:
+	 * a crash or a power cut releases it. */
+	int (*lock)(struct port *p, const char *path, int64_t wait_ms,
+	            int *handle, long *holder);
+	/* Release a lock taken with lock() (a negative handle: nothing). */
+	void (*unlock)(struct port *p, int handle);
 };
 
 struct port {
@@ -101,5 +117,16 @@ static inline int port_entropy(struct port *p, void *buf, size_t len)
 { return p->ops->entropy(p, buf, len); }
 static inline const char *port_runtime_dir(struct port *p)
 { return p->ops->runtime_dir ? p->ops->runtime_dir(p) : NULL; }
+/* The tail of a "cannot read" line for a read_file error. */
+static inline const char *port_read_why(int rc)
+{
+	return rc == AL_ENOTREG ? ": not a regular file (a FIFO or a "
+	       "device?); put a file there" : rc == AL_E2BIG ? ": too large" : "";
+}
+static inline int port_lock(struct port *p, const char *path, int64_t wait_ms,
+                            int *handle, long *holder)
+{ return p->ops->lock(p, path, wait_ms, handle, holder); }
+static inline void port_unlock(struct port *p, int handle)
+{ p->ops->unlock(p, handle); }
 
 #endif

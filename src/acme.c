@@ -163,7 +163,9 @@ static int acme_new_nonce(struct acme *a)
 		return rc;
 	if (!a->nonce[0]) {
 		log_err(a->log, "%s: no Replay-Nonce in the answer", a->dir.new_nonce);
-		return AL_EFAIL; /* logged: not a problem document to log again */
+		/* AL_EFAIL, not AL_EPROTO: callers take AL_EPROTO for a CA's
+		 * refusal and would log a second line */
+		return AL_EFAIL;
 	}
 	return 0;
 }
@@ -383,7 +385,13 @@ static int order_from_json(struct acme *a, struct acme_order *o)
 	get_str(a, 0, "certificate", o->certificate, sizeof(o->certificate));
 	arr = json_find(&a->json, 0, "authorizations");
 	n = json_array_len(&a->json, arr);
-	if (!o->status[0] || !o->finalize[0] || n < 0 || n > ACME_MAX_AUTHZ) {
+	if (n > ACME_MAX_AUTHZ) {
+		log_err(a->log, "%s: the order has %d authorizations, more than "
+		        "the %d acmelet handles; ask for fewer names per "
+		        "certificate", o->url, n, ACME_MAX_AUTHZ);
+		return AL_EPROTO;
+	}
+	if (!o->status[0] || !o->finalize[0] || n < 0) {
 		log_err(a->log, "%s: malformed order (status, finalize or "
 		        "authorizations missing)", o->url);
 		return AL_EPROTO;

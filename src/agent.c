@@ -180,14 +180,16 @@ static int live_is_good(struct ctx *c, int flags)
 	return 1;
 }
 
-/* Read the journal and remove leftovers of interrupted runs (also those of
- * the account directory). A journal
- * whose pending generation is already live belongs to an issuance that
- * finished before it could clear the journal: nothing is pending. */
+/* Read the journal and remove leftovers of interrupted runs; called with
+ * the certificate's lock held, so nothing removed can be another run's
+ * work in progress. A journal whose pending generation is already live
+ * belongs to an issuance that finished before it could clear the journal:
+ * nothing is pending. */
 static void load_journal(struct ctx *c)
 {
 	struct journal *j = &c->work->journal;
 	const char *name = c->cfg->cert_name;
+
 	char ca_id[STORE_CA_ID_MAX];
 
 	journal_load(&c->store, name, j);
@@ -199,7 +201,32 @@ static void load_journal(struct ctx *c)
 	webroot_leftovers(c);
 	dns01_leftovers(c);
 	store_ca_id(c->cfg->server, ca_id, sizeof(ca_id));
-	store_cleanup_account(&c->store, ca_id);
+	store_tidy_account(&c->store, ca_id);
+}
+
+/* Say that another process holds a lock (one line, the last error). */
+static void say_locked(struct ctx *c, const char *what, long holder)
+{
+	char pid[32] = "";
+
+	if (holder > 0)
+		snprintf(pid, sizeof(pid), " (pid %ld)", holder);
+	log_err(&c->log, "another acmelet%s is working on %s; it went on for "
+	        "more than %d s, try again once it has finished", pid, what,
+	        c->cfg->lock_wait_s);
+}
+
+/* Take the certificate's lock for the whole run (issue 12): concurrent
+ * runs of run, renew, issue and OpenWrt's parallel backends take turns. */
+static int lock_cert(struct ctx *c, int *handle)
+{
+	long holder = 0;
+	int rc = store_lock_cert(&c->store, c->cfg->cert_name,
+	                         c->cfg->lock_wait_s, handle, &holder);
+
+	if (rc == AL_ELOCKED)
+		say_locked(c, c->cfg->cert_name, holder);
+	return rc;
 }
 
 /* Create the account of key k (new or found again), after checking the
@@ -246,8 +273,11 @@ out:
 }
 
 /* Load or make the account key; find or create the account (S2, S3).
- * account.json is written only when something in it changed (E2). */
-static int account_setup(struct ctx *c, const char *ca_id, struct key *k)
+ * account.json is written only when something in it changed (E2). Runs
+ * under the account's lock: two first runs would otherwise each make a
+ * key and store one's key with the other's URL. */
+static int account_setup_locked(struct ctx *c, const char *ca_id,
+                                struct key *k)
 {
 	struct acme *a = c->acme;
 	char ari[ACME_URL_MAX];
@@ -271,6 +301,29 @@ static int account_setup(struct ctx *c, const char *ca_id, struct key *k)
 	}
 	return store_save_account_url(&c->store, ca_id, a->kid,
 	                              a->dir.renewal_info);
+}
+
+/* account_setup_locked under the account's lock, which is let go right
+ * after: other certificates of the same account need not wait for this
+ * one's whole issuance. */
+static int account_setup(struct ctx *c, const char *ca_id, struct key *k)
+{
+	char what[STORE_CA_ID_MAX + 32];
+	long holder = 0;
+	int rc, h = -1;
+
+	rc = store_lock_account(&c->store, ca_id, c->cfg->lock_wait_s, &h,
+	                        &holder);
+	if (rc == AL_ELOCKED) {
+		snprintf(what, sizeof(what), "the account at %s", ca_id);
+		say_locked(c, what, holder);
+	}
+	if (rc != 0)
+		return rc;
+	store_cleanup_account(&c->store, ca_id);
+	rc = account_setup_locked(c, ca_id, k);
+	store_unlock(&c->store, h);
+	return rc;
 }
 
 /* Everything that needs the network, in order. */
@@ -315,7 +368,7 @@ static void record_failure(struct ctx *c)
 		wait = asked > 7 * 86400 ? 7 * 86400 : asked;
 	j->next_try = now + wait;
 	snprintf(j->last_error, sizeof(j->last_error), "%s", c->last_error);
-	journal_save(&c->store, c->cfg->cert_name, j);
+	journal_save_failure(&c->store, c->cfg->cert_name, j);
 }
 
 /* 1 when the certificate is in its failure backoff (and says so once). */
@@ -376,7 +429,7 @@ static int issue_now(struct ctx *c, int flags)
 
 int agent_run(struct ctx *c, int flags)
 {
-	int rc;
+	int rc, lock = -1;
 
 	if (!(c->work = calloc(1, sizeof(*c->work))))
 		return AL_EFAIL;
@@ -386,6 +439,9 @@ int agent_run(struct ctx *c, int flags)
 		rc = AL_ECLOCK;
 		goto out;
 	}
+	/* before any clean-up, any read that decides, any write */
+	if ((rc = lock_cert(c, &lock)) != 0)
+		goto out;
 	load_journal(c);
 	if (live_is_good(c, flags))
 		rc = AGENT_NOTHING;
@@ -394,6 +450,7 @@ int agent_run(struct ctx *c, int flags)
 	else
 		rc = issue_now(c, flags);
 out:
+	store_unlock(&c->store, lock);
 	explicit_bzero(c->work, sizeof(*c->work)); /* no key lingers */
 	free(c->work);
 	c->work = NULL;
@@ -410,16 +467,22 @@ int agent_issue(struct ctx *c)
 int agent_retry(struct ctx *c)
 {
 	struct journal j;
-	int rc;
+	int rc, lock = -1;
 
+	/* the journal is written under the lock, as by an issuance */
+	if ((rc = lock_cert(c, &lock)) != 0)
+		return rc;
 	if ((rc = journal_load(&c->store, c->cfg->cert_name, &j)) != 0 ||
 	    j.failures == 0)
-		return rc;
+		goto out;
 	j.failures = 0;
 	j.next_try = 0;
 	j.last_error[0] = '\0';
 	log_info(&c->log, "%s: failure backoff cleared", c->cfg->cert_name);
-	return journal_save(&c->store, c->cfg->cert_name, &j);
+	rc = journal_save(&c->store, c->cfg->cert_name, &j);
+out:
+	store_unlock(&c->store, lock);
+	return rc;
 }
 
 int agent_status(struct ctx *c, struct cert_status *st)

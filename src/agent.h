@@ -47,7 +47,7 @@ struct ctx {
 	const struct challenge_class **methods[CHALLENGE_MAX_METHODS];
 	int nmethods;
 	struct work *work;          /* per-issuance objects */
-	char last_error[256];       /* last error line, for journal and hook */
+	char last_error[LOG_LINE_MAX]; /* last error line, for journal and hook */
 };
 
 /* What agent_run did. */
@@ -80,7 +80,7 @@ struct cert_status {
 	int64_t due;           /* renewal time of the live certificate */
 	int failures;
 	int64_t next_try;
-	char last_error[256];
+	char last_error[LOG_LINE_MAX];
 	const char *action;    /* "issue", "renew" or "retry" */
 	int64_t next_at;       /* when that happens (0: now) */
 };

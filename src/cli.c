@@ -18,7 +18,7 @@ enum { OPT_CA_FILE = 256, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_ADDR,
        OPT_PROFILE, OPT_PREF_CHAIN, OPT_ACCT_KEY, OPT_TLS_PORT,
        OPT_TLS_ADDR, OPT_CHALLENGE, OPT_CHALL_DIR, OPT_WEBROOT,
        OPT_CHALL_HOOK, OPT_HOOK_TIMEOUT, OPT_DNS_SERVER, OPT_TSIG_KEY,
-       OPT_DNS_WAIT, OPT_DNS_RESOLVER };
+       OPT_DNS_WAIT, OPT_DNS_RESOLVER, OPT_LOCK_WAIT };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -37,6 +37,7 @@ static const struct option long_opts[] = {
 	{ "hook", required_argument, NULL, OPT_HOOK },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "lock-wait", required_argument, NULL, OPT_LOCK_WAIT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -114,6 +115,7 @@ void cli_usage(FILE *out)
 "      --eab-hmac-key K its HMAC key, base64url, or @FILE to read it\n"
 "      --force          issue even when the stored certificate is still good\n"
 "      --timeout SEC    per HTTP request (30)\n"
+"      --lock-wait SEC  wait for another acmelet on the same certificate (120)\n"
 "  -v, --verbose        log every request\n"
 "      --log WHERE      stderr, syslog or auto (stderr on a terminal)\n"
 "      --json           status as JSON\n"
@@ -139,6 +141,7 @@ void cli_defaults(struct config *cfg)
 	cfg->timeout_s = 30;
 	cfg->hook_timeout_s = 120;
 	cfg->dns_wait_s = 120;
+	cfg->lock_wait_s = 120;
 	cfg->log_dest = LOG_TO_AUTO;
 }
 
@@ -277,6 +280,14 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 			return AL_EINVAL;
 		}
 		cfg->timeout_s = (int)n;
+		return 0;
+	case OPT_LOCK_WAIT:
+		if ((n = parse_num(arg, 0, 86400)) < 0) {
+			snprintf(err, cap, "'%s' is not a number of seconds 0-86400",
+			         arg);
+			return AL_EINVAL;
+		}
+		cfg->lock_wait_s = (int)n;
 		return 0;
 	case OPT_EAB_KID: cfg->eab_kid = arg; return 0;
 	case OPT_EAB_HMAC: cfg->eab_hmac_key = arg; return 0;

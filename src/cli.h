@@ -29,6 +29,7 @@ struct config {
 	int tls_port;          /* tls-alpn-01 server (443) */
 	const char *tls_addr;  /* NULL: every address */
 	int timeout_s;
+	int lock_wait_s;       /* how long to wait for another run's lock */
 	int verbose;           /* 0 info, 1 debug */
 	int log_dest;          /* enum log_dest */
 	int force;

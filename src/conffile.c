@@ -111,7 +111,8 @@ int conf_load(struct conf *cf, struct port *p, const char *path,
 		return rc;
 	if (rc != 0) {
 		log_err(log, "%s: cannot read the configuration%s", path,
-		        rc == AL_E2BIG ? " (larger than 64 KiB)" : "");
+		        rc == AL_E2BIG ? " (larger than 64 KiB)" :
+		        port_read_why(rc));
 		return AL_EINVAL;
 	}
 	cf->text[len] = '\0';

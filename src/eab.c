@@ -41,7 +41,7 @@ int eab_load(struct port *p, const struct logger *log,
 		rc = port_read_file(p, src + 1, text, sizeof(text) - 1, &n);
 		if (rc != 0) {
 			log_err(log, "%s: cannot read the EAB HMAC key%s", src + 1,
-			        rc == AL_E2BIG ? " (too long)" : "");
+			        rc == AL_E2BIG ? " (too long)" : port_read_why(rc));
 			return AL_EINVAL;
 		}
 		text[n] = '\0';

@@ -19,6 +19,7 @@ enum al_err {
 	AL_EINTR = -13,    /* a wait was cut short by a signal */
 	AL_EDECLINED = -14, /* a challenge method declined an authorization */
 	AL_ELOCKED = -15,  /* another acmelet holds the lock */
+	AL_ENOTREG = -16,  /* a FIFO, device or directory where a file belongs */
 	/* Codes are added at the end, never renumbered. */
 };
 

@@ -63,10 +63,12 @@ int hook_run(const struct config *cfg, const struct logger *log,
 	if (rc != 0)
 		return AL_EFAIL;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		log_err(log, "%s failed (%s %d); the certificate is in place, "
-		        "check the hook", what,
+		/* after "failed" there may be no certificate at all */
+		log_err(log, "%s failed (%s %d); %scheck the hook", what,
 		        WIFEXITED(status) ? "exit status" : "signal",
-		        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+		        strcmp(event, "failed") ? "the certificate is in place, " :
+		        "");
 		return AL_EFAIL;
 	}
 	log_debug(log, "%s done", what);

@@ -8,7 +8,9 @@
 #include "port.h"
 #include "store.h"
 
-#define JOURNAL_MAX 12288 /* challenge tokens and dns_txt both full fit */
+/* challenge tokens and dns_txt both full (12288), and a last error of
+ * LOG_LINE_MAX bytes, JSON-escaped (\u00XX: six bytes for one at worst) */
+#define JOURNAL_MAX (12288 + 6 * LOG_LINE_MAX)
 
 int journal_load(struct store *s, const char *name, struct journal *j)
 {
@@ -28,8 +30,8 @@ int journal_load(struct store *s, const char *name, struct journal *j)
 	if (rc == 0)
 		rc = json_parse(&js, buf, len, tok, 32);
 	if (rc != 0) {
-		log_warn(s->log, "%s: journal unreadable; starting this "
-		         "certificate's issuance over", path);
+		log_warn(s->log, "%s: journal unreadable%s; starting this "
+		         "certificate's issuance over", path, port_read_why(rc));
 		return 0;
 	}
 	json_get_string(&js, 0, "order", j->order, sizeof(j->order));
@@ -52,7 +54,8 @@ int journal_load(struct store *s, const char *name, struct journal *j)
 	return 0;
 }
 
-int journal_save(struct store *s, const char *name, const struct journal *j)
+int journal_save_at(struct store *s, const char *name,
+                    const struct journal *j, int level)
 {
 	char path[STORE_PATH_MAX], buf[JOURNAL_MAX];
 	struct jw w;
@@ -84,13 +87,27 @@ int journal_save(struct store *s, const char *name, const struct journal *j)
 		jw_str(&w, j->dns_txt);
 	}
 	jw_obj_end(&w);
-	if ((rc = jw_finish(&w, &len)) != 0 ||
-	    (rc = store_make_cert_dir(s, name)) != 0 ||
+	if ((rc = jw_finish(&w, &len)) != 0) {
+		log_msg(s->log, level, "%s: journal too large", name);
+		return rc;
+	}
+	if ((rc = store_make_cert_dir(s, name)) != 0 ||
 	    (rc = store_path(s, path, "certs", name, "state", NULL)) != 0)
 		return rc;
 	rc = port_replace_file(s->port, path, buf, len, 0);
 	if (rc != 0)
-		log_err(s->log, "%s: cannot write the journal%s", path,
+		log_msg(s->log, level, "%s: cannot write the journal%s", path,
 		        store_why(rc));
 	return rc;
+}
+
+int journal_save(struct store *s, const char *name, const struct journal *j)
+{
+	return journal_save_at(s, name, j, LOG_LVL_ERR);
+}
+
+int journal_save_failure(struct store *s, const char *name,
+                         const struct journal *j)
+{
+	return journal_save_at(s, name, j, LOG_LVL_DEBUG);
 }

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "acme.h"
+#include "log.h"
 
 struct store;
 
@@ -16,7 +17,7 @@ struct journal {
 	int gen;                  /* generation holding the pending key, 0 none */
 	int failures;             /* consecutive failed attempts */
 	int64_t next_try;         /* not before this wall time (backoff), 0 */
-	char last_error[256];     /* one line, for status */
+	char last_error[LOG_LINE_MAX]; /* one line, whole, for status */
 	/* Challenge files written (webroot.c), removed at the next start
 	 * when a run was killed: the directory and the tokens, blank-separated. */
 	char chall_dir[512];
@@ -34,5 +35,15 @@ int journal_load(struct store *s, const char *name, struct journal *j);
 
 /* Save the journal of name atomically. */
 int journal_save(struct store *s, const char *name, const struct journal *j);
+
+/* journal_save with its own failure logged at level (enum log_level). */
+int journal_save_at(struct store *s, const char *name,
+                    const struct journal *j, int level);
+
+/* journal_save for recording a failure that was already logged: its own
+ * failure (the same full disk, the same read-only directory) is logged at
+ * debug level only, so one error stays one line. */
+int journal_save_failure(struct store *s, const char *name,
+                         const struct journal *j);
 
 #endif

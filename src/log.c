@@ -48,7 +48,7 @@ static void log_escape(char *dst, size_t cap, const char *src)
 void log_msg(const struct logger *lg, int level, const char *fmt, ...)
 {
 	static const char *const tag[] = { "error: ", "warning: ", "", "" };
-	char raw[1024], line[1024];
+	char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
 	va_list ap;
 	int n;
 

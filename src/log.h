@@ -3,6 +3,11 @@
 #ifndef ACMELET_LOG_H
 #define ACMELET_LOG_H
 
+/* The longest line logged, and so the longest last error kept in the
+ * journal, status, --json and ACMELET_ERROR: room for a URL, the CA's
+ * problem text and our advice, so nothing is cut in the middle. */
+#define LOG_LINE_MAX 2048
+
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 /* Where lines go: LOG_TO_AUTO picks stderr on a terminal, syslog otherwise. */

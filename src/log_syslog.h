@@ -5,7 +5,8 @@
 #define ACMELET_LOG_SYSLOG_H
 
 /* Open the system log as "acmelet". 0, or AL_ENOENT when this build has
- * no syslog (the caller then writes to stderr). */
+ * no syslog or no syslog daemon listens on /dev/log (the caller then
+ * writes to stderr). */
 int log_syslog_open(void);
 
 /* Send one line at level (enum log_level). */

@@ -54,8 +54,12 @@ int main(int argc, char **argv)
 		return rc == 1 ? EXIT_DONE : EXIT_USAGE;
 	cli_defaults(&early);
 	cli_apply(&cl, &early);
+	/* Until the configuration is read, errors (the configuration's own)
+	 * go to stderr unless --log syslog asked otherwise: cron mails them,
+	 * and "auto" without a terminal must not mean "nowhere". */
 	log_init(&c.log, early.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO,
-	         early.log_dest);
+	         early.log_dest == LOG_TO_SYSLOG ? LOG_TO_SYSLOG :
+	         LOG_TO_STDERR);
 	port_posix_init(&pp);
 	c.port = &pp.base;
 	loop_init(&c.loop, c.port);

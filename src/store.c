@@ -1,4 +1,5 @@
 /* State on flash: paths, account files, generations and the live switch. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,13 @@ int store_init(struct store *s, struct port *p, const struct logger *log,
 
 const char *store_why(int rc)
 {
-	return rc == AL_ENOSPC ? ": no space left" : "";
+	if (rc == AL_ENOSPC)
+		return ": no space left";
+	if (rc == AL_EFAIL && errno == EROFS) /* the port leaves errno set */
+		return ": the file system is read-only";
+	if (rc == AL_EFAIL && errno == EACCES)
+		return ": permission denied";
+	return "";
 }
 
 void store_ca_id(const char *url, char *out, size_t cap)
@@ -90,6 +97,46 @@ int store_make_cert_dir(struct store *s, const char *name)
 	return make_dirs(s, "certs", name, 0);
 }
 
+/* Lock the directory STATE/a/b, creating it when missing. */
+static int lock_dir(struct store *s, const char *a, const char *b,
+                    int flags, int wait_s, int *handle, long *holder)
+{
+	char path[STORE_PATH_MAX];
+	int rc;
+
+	if ((rc = path_of(s, path, a, b, NULL)) != 0)
+		return rc;
+	rc = port_lock(s->port, path, (int64_t)wait_s * 1000, handle, holder);
+	if (rc == AL_ENOENT) {
+		if ((rc = make_dirs(s, a, b, flags)) != 0)
+			return rc; /* logged */
+		rc = port_lock(s->port, path, (int64_t)wait_s * 1000, handle,
+		               holder);
+	}
+	if (rc != 0 && rc != AL_ELOCKED)
+		log_err(s->log, "%s: cannot lock this directory: %s", path,
+		        strerror(errno));
+	return rc;
+}
+
+int store_lock_cert(struct store *s, const char *name, int wait_s,
+                    int *handle, long *holder)
+{
+	return lock_dir(s, "certs", name, 0, wait_s, handle, holder);
+}
+
+int store_lock_account(struct store *s, const char *ca_id, int wait_s,
+                       int *handle, long *holder)
+{
+	return lock_dir(s, "accounts", ca_id, PORT_PRIVATE, wait_s, handle,
+	                holder);
+}
+
+void store_unlock(struct store *s, int handle)
+{
+	port_unlock(s->port, handle);
+}
+
 int store_account_info(struct store *s, const char *ca_id, char *url,
                        size_t cap, char *ari, size_t ari_cap)
 {
@@ -100,8 +147,13 @@ int store_account_info(struct store *s, const char *ca_id, char *url,
 	int rc;
 
 	url[0] = ari[0] = '\0';
-	if ((rc = path_of(s, path, "accounts", ca_id, "account.json")) != 0 ||
-	    (rc = port_read_file(s->port, path, buf, sizeof(buf), &len)) != 0)
+	if ((rc = path_of(s, path, "accounts", ca_id, "account.json")) != 0)
+		return rc;
+	rc = port_read_file(s->port, path, buf, sizeof(buf), &len);
+	if (rc != 0 && rc != AL_ENOENT)
+		log_warn(s->log, "%s: unreadable%s; looking the account up again",
+		         path, port_read_why(rc));
+	if (rc != 0)
 		return rc;
 	if (json_parse(&j, buf, len, tok, 16) != 0 ||
 	    json_get_string(&j, 0, "url", url, cap) != 0) {
@@ -125,6 +177,9 @@ int store_load_account(struct store *s, const char *ca_id, struct key *k,
 	if ((rc = path_of(s, path, "accounts", ca_id, "key.pem")) != 0)
 		return rc;
 	rc = port_read_file(s->port, path, buf, sizeof(buf) - 1, &len);
+	if (rc != 0 && rc != AL_ENOENT)
+		log_err(s->log, "%s: cannot read the account key%s", path,
+		        port_read_why(rc));
 	if (rc != 0)
 		return rc;
 	buf[len] = '\0';
@@ -296,6 +351,7 @@ struct prune {
 	const char *name;
 	int keep[3];
 	int below, max_below; /* to find the generation before the live one */
+	int keep_all; /* live proves nothing: only temporary files go */
 };
 
 static int kept(const struct prune *pr, int n)
@@ -315,7 +371,7 @@ static int prune_cb(void *arg, const char *entry)
 	if (is_tmp(entry))
 		port_remove(pr->s->port, path);
 	else if (n > 0)
-		sweep_dir(pr->s, path, kept(pr, n));
+		sweep_dir(pr->s, path, pr->keep_all || kept(pr, n));
 	return 0;
 }
 
@@ -337,6 +393,19 @@ void store_cleanup_account(struct store *s, const char *ca_id)
 		sweep_dir(s, path, 1);
 }
 
+void store_tidy_account(struct store *s, const char *ca_id)
+{
+	char path[STORE_PATH_MAX];
+	long holder;
+	int h;
+
+	if (store_path(s, path, "accounts", ca_id, NULL, NULL) != 0 ||
+	    port_lock(s->port, path, 0, &h, &holder) != 0)
+		return; /* no account directory, or it is busy: next time */
+	sweep_dir(s, path, 1);
+	port_unlock(s->port, h);
+}
+
 int store_live_gen(struct store *s, const char *name)
 {
 	char path[STORE_PATH_MAX], target[64];
@@ -347,14 +416,34 @@ int store_live_gen(struct store *s, const char *name)
 	return gen_number(target) > 0 ? gen_number(target) : 0;
 }
 
+static int nothing_cb(void *arg, const char *entry)
+{
+	(void)arg;
+	(void)entry;
+	return 0;
+}
+
+/* 1 when generation gen of name is a directory that exists. */
+static int gen_exists(struct store *s, const char *name, int gen)
+{
+	char path[STORE_PATH_MAX], g[32];
+
+	snprintf(g, sizeof(g), GEN_PREFIX "%d", gen);
+	return store_path(s, path, "certs", name, g, NULL) == 0 &&
+	       port_list_dir(s->port, path, nothing_cb, NULL) == 0;
+}
+
 void store_cleanup(struct store *s, const char *name, int pending)
 {
 	char path[STORE_PATH_MAX];
-	struct prune pr = { s, name, { -1, -1, pending }, 0, -1 };
+	struct prune pr = { s, name, { -1, -1, pending }, 0, -1, 0 };
 
 	if (store_path(s, path, "certs", name, NULL, NULL) != 0)
 		return;
 	pr.keep[0] = pr.below = store_live_gen(s, name);
+	/* live elsewhere (set by hand), dangling or absent: which generation
+	 * is in use is not proven, so none is removed (issue 12, item 8) */
+	pr.keep_all = pr.below <= 0 || !gen_exists(s, name, pr.below);
 	if (pr.below > 0)
 		port_list_dir(s->port, path, below_cb, &pr);
 	pr.keep[1] = pr.max_below;
@@ -378,7 +467,8 @@ int store_read_gen(struct store *s, const char *name, int gen,
 int store_switch_live(struct store *s, const char *name, int gen)
 {
 	char path[STORE_PATH_MAX], target[64];
-	struct prune pr = { s, name, { gen, store_live_gen(s, name), -1 }, 0, -1 };
+	struct prune pr = { s, name, { gen, store_live_gen(s, name), -1 }, 0, -1,
+	                    0 };
 	int rc;
 
 	snprintf(target, sizeof(target), GEN_PREFIX "%d", gen);

@@ -36,7 +36,9 @@ int store_path(const struct store *s, char *out, const char *a,
                const char *b, const char *c, const char *d);
 
 /* The tail of a "cannot write" line for a storage error: ": no space
- * left" for AL_ENOSPC, "" otherwise. */
+ * left" for AL_ENOSPC, the reason for a read-only file system or a
+ * permission refused (from errno, which the port leaves set), else "".
+ * Call it right after the failing port call. */
 const char *store_why(int rc);
 
 /* A directory-safe id for a CA from its directory URL
@@ -79,12 +81,35 @@ int store_live_gen(struct store *s, const char *name);
 
 /* Remove what an interrupted run left behind: temporary files, and
  * generations other than the live one, the one before it and pending.
+ * Only with the certificate's lock held. Generations are removed only
+ * when live is a link to an existing generation of this directory: when
+ * it points elsewhere or at nothing, nothing proves which one is unused.
  * Writes nothing when there is nothing to remove (E2). */
 void store_cleanup(struct store *s, const char *name, int pending);
 
 /* Remove temporary files an interrupted write left in the account
- * directory of a CA; writes nothing when there are none. */
+ * directory of a CA; only with the account's lock held (another run's
+ * temporary file is in use until then). Writes nothing when there are
+ * none. */
 void store_cleanup_account(struct store *s, const char *ca_id);
+
+/* Take the lock of certificate name (its directory, created when
+ * missing: a first run issues anyway) or of the account directory of a
+ * CA, waiting at most wait_s for another process. 0 with *handle set,
+ * AL_ELOCKED with *holder the other process's pid (0: unknown), or
+ * another code after a logged line. Taking a lock writes nothing. */
+int store_lock_cert(struct store *s, const char *name, int wait_s,
+                    int *handle, long *holder);
+int store_lock_account(struct store *s, const char *ca_id, int wait_s,
+                       int *handle, long *holder);
+
+/* Release a lock of store_lock_*(); a negative handle is ignored. */
+void store_unlock(struct store *s, int handle);
+
+/* store_cleanup_account when the account's lock is free right now (no
+ * wait) and its directory exists (nothing is created): for runs that do
+ * not set the account up. */
+void store_tidy_account(struct store *s, const char *ca_id);
 
 /* Create a new, empty generation directory for name; *gen gets its number. */
 int store_new_gen(struct store *s, const char *name, int *gen);

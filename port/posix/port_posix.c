@@ -10,8 +10,10 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,15 +102,26 @@ static int posix_read_file(struct port *p, const char *path, void *buf,
 {
 	unsigned char *b = buf;
 	unsigned char extra;
+	struct stat st;
 	size_t got = 0;
 	ssize_t n;
 	int fd, rc = 0, e;
 
 	(void)p;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK and a regular file only: a FIFO or a device put in the
+	 * place of a state or configuration file must not hang the run. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return map_errno(errno);
+	if (fstat(fd, &st) != 0) {
+		rc = map_errno(errno);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = AL_ENOTREG;
+		goto out;
+	}
 	for (;;) {
 		/* Once buf is full, one more byte tells "exactly cap" from
 		 * "too long" without reading the rest. */
@@ -405,6 +418,84 @@ static int posix_world_readable(struct port *p, const char *path)
 	return (st.st_mode & S_IROTH) ? 1 : 0;
 }
 
+/* The pid holding a flock(2) on the file open as fd, from /proc/locks
+ * (Linux: "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"); 0 when it
+ * cannot be told. Waiters' lines ("1: -> FLOCK ...") are skipped. */
+static long lock_holder(int fd)
+{
+	char line[256], kind[16];
+	unsigned maj, min;
+	unsigned long ino;
+	long pid, found = 0;
+	struct stat st;
+	FILE *f;
+
+	if (fstat(fd, &st) != 0 || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%lu", kind, &pid,
+		           &maj, &min, &ino) == 5 && !strcmp(kind, "FLOCK") &&
+		    maj == major(st.st_dev) && min == minor(st.st_dev) &&
+		    ino == (unsigned long)st.st_ino)
+			found = pid;
+	fclose(f);
+	return found;
+}
+
+/* Sleep ms milliseconds (EINTR ends it early: the caller loops). */
+static void nap_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* flock(2) the directory at path, trying again every 100 ms until wait_ms
+ * passed. The lock is on the directory itself: opening it read-only and
+ * locking it writes nothing to flash (E2) and needs no lock file that an
+ * older state directory would lack. The descriptor is close-on-exec so a
+ * hook never inherits it. The wait serves nothing: it happens before the
+ * responder or any other service is open. */
+static int posix_lock(struct port *p, const char *path, int64_t wait_ms,
+                      int *handle, long *holder)
+{
+	int64_t deadline = posix_mono_ms(p) + (wait_ms > 0 ? wait_ms : 0), left;
+	int fd, e;
+
+	*handle = -1;
+	*holder = 0;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return map_errno(errno);
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			*handle = fd;
+			return 0;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		if ((left = deadline - posix_mono_ms(p)) <= 0) {
+			*holder = lock_holder(fd);
+			close(fd);
+			errno = EWOULDBLOCK;
+			return AL_ELOCKED;
+		}
+		nap_ms(left < 100 ? left : 100);
+	}
+	e = errno;
+	close(fd);
+	errno = e;
+	return AL_EFAIL;
+}
+
+/* Closing the descriptor releases the flock. */
+static void posix_unlock(struct port *p, int handle)
+{
+	(void)p;
+	if (handle >= 0)
+		close(handle);
+}
+
 static const struct port_ops posix_ops = {
 	.read_file = posix_read_file,
 	.replace_file = posix_replace_file,
@@ -419,6 +510,8 @@ static const struct port_ops posix_ops = {
 	.entropy = posix_entropy,
 	.runtime_dir = posix_runtime_dir,
 	.world_readable = posix_world_readable,
+	.lock = posix_lock,
+	.unlock = posix_unlock,
 };
 
 /* Initialise pp; the wall clock is trusted from the build date on. */

@@ -21,7 +21,11 @@
  *   rename      current entries of the directory change
  *   fsync dir   durable entries := current entries
  *   mkdir, symlink, unlink/rmdir   current entries of the directory change
- * Reads (read_file, list_dir, read_link) are not steps.
+ * Reads (read_file, list_dir, read_link) are not steps, and neither are
+ * locks: flock(2) on a directory writes nothing. A lock is kept in RAM per
+ * directory inode and held by a pid, like flock's open file description:
+ * a second lock() of a locked directory conflicts even in this process.
+ * A power cut ends every process, so a reboot releases every lock.
  *
  * Port operations are made of these steps exactly as port_posix.c makes
  * them of system calls (a stale "<name>.tmp-<pid>" adds one unlink first):
@@ -244,7 +248,12 @@ static void sweep(struct port_sim *s)
 {
 	struct sim_inode **pp = &s->all, *n;
 
+	int i;
+
 	mark_from(s->root, ++s->mark);
+	for (i = 0; i < SIM_LOCKS_MAX; i++) /* a lock dies with its directory */
+		if (s->locks[i].ino && s->locks[i].ino->mark != s->mark)
+			s->locks[i].ino = NULL;
 	while ((n = *pp) != NULL) {
 		if (n->mark != s->mark) {
 			*pp = n->next;
@@ -486,7 +495,7 @@ static int sim_read_file(struct port *p, const char *path, void *buf,
 	if (!r.ino)
 		return AL_ENOENT;
 	if (r.ino->type != SIM_FILE)
-		return AL_EFAIL; /* EISDIR */
+		return AL_ENOTREG; /* a directory, as the POSIX port says */
 	if (r.ino->len > cap)
 		return AL_E2BIG;
 	if (r.ino->len)
@@ -697,6 +706,68 @@ static int sim_entropy(struct port *p, void *buf, size_t len)
 	return 0;
 }
 
+/* Slot of the lock on ino, or -1. */
+static int lock_slot(const struct port_sim *s, const struct sim_inode *ino)
+{
+	int i;
+
+	for (i = 0; i < SIM_LOCKS_MAX; i++)
+		if (s->locks[i].ino == ino)
+			return i;
+	return -1;
+}
+
+/* The directory at path for a lock: AL_ENOENT, AL_EFAIL (not a dir). */
+static int lock_target(struct port_sim *s, const char *path,
+                       struct sim_inode **ino)
+{
+	struct sim_path r;
+	int rc;
+
+	if ((rc = lookup(s, path, 1, &r)) != 0)
+		return rc;
+	if (!r.ino)
+		return AL_ENOENT;
+	*ino = r.ino;
+	return r.ino->type == SIM_DIR ? 0 : AL_EFAIL;
+}
+
+/* Busy: the wait passes at once on the monotonic clock (nobody else runs
+ * in the simulation to let go), then AL_ELOCKED with the holder's pid. */
+static int sim_lock(struct port *p, const char *path, int64_t wait_ms,
+                    int *handle, long *holder)
+{
+	struct port_sim *s = (struct port_sim *)p;
+	struct sim_inode *ino;
+	int rc, i;
+
+	*handle = -1;
+	*holder = 0;
+	if (s->dead)
+		return AL_EFAIL;
+	if ((rc = lock_target(s, path, &ino)) != 0)
+		return rc;
+	if ((i = lock_slot(s, ino)) >= 0) {
+		s->mono_offset_ms += wait_ms > 0 ? wait_ms : 0;
+		*holder = s->locks[i].pid;
+		return AL_ELOCKED;
+	}
+	if ((i = lock_slot(s, NULL)) < 0)
+		return AL_E2BIG;
+	s->locks[i].ino = ino;
+	s->locks[i].pid = s->pid;
+	*handle = i;
+	return 0;
+}
+
+static void sim_unlock(struct port *p, int handle)
+{
+	struct port_sim *s = (struct port_sim *)p;
+
+	if (handle >= 0 && handle < SIM_LOCKS_MAX)
+		s->locks[handle].ino = NULL;
+}
+
 static const struct port_ops sim_ops = {
 	.read_file = sim_read_file,
 	.replace_file = sim_replace_file,
@@ -709,6 +780,8 @@ static const struct port_ops sim_ops = {
 	.mono_ms = sim_mono_ms,
 	.wall_trusted = sim_wall_trusted,
 	.entropy = sim_entropy,
+	.lock = sim_lock,
+	.unlock = sim_unlock,
 };
 
 void port_sim_init(struct port_sim *s)
@@ -803,6 +876,7 @@ void port_sim_reboot(struct port_sim *s, enum sim_loss mode)
 		keep_entries(s, s->root);
 	s->dead = 0;
 	s->cut_left = 0;
+	memset(s->locks, 0, sizeof(s->locks)); /* every process ended */
 	sweep(s);
 }
 
@@ -842,6 +916,38 @@ void port_sim_seed(struct port_sim *s, uint64_t seed)
 void port_sim_set_unseeded(struct port_sim *s, int unseeded)
 {
 	s->unseeded = unseeded ? 1 : 0;
+}
+
+int port_sim_hold_lock(struct port_sim *s, const char *path, long pid)
+{
+	struct sim_inode *ino;
+	int rc, i;
+
+	if ((rc = lock_target(s, path, &ino)) != 0)
+		return rc;
+	if (lock_slot(s, ino) >= 0 || (i = lock_slot(s, NULL)) < 0)
+		return AL_E2BIG;
+	s->locks[i].ino = ino;
+	s->locks[i].pid = pid;
+	return 0;
+}
+
+void port_sim_drop_locks(struct port_sim *s, long pid)
+{
+	int i;
+
+	for (i = 0; i < SIM_LOCKS_MAX; i++)
+		if (s->locks[i].ino && s->locks[i].pid == pid)
+			s->locks[i].ino = NULL;
+}
+
+int port_sim_locks_held(const struct port_sim *s)
+{
+	int i, n = 0;
+
+	for (i = 0; i < SIM_LOCKS_MAX; i++)
+		n += s->locks[i].ino && s->locks[i].pid == s->pid;
+	return n;
 }
 
 int port_sim_mode(struct port_sim *s, const char *path)

@@ -41,6 +41,15 @@ struct port_sim_counters {
 
 struct sim_inode; /* private to port_sim.c */
 
+#define SIM_LOCKS_MAX 8
+
+/* A directory lock (port lock()): held by this process (pid = s->pid) or
+ * by another one a test made up (port_sim_hold_lock). */
+struct sim_lock {
+	struct sim_inode *ino; /* NULL: free slot */
+	long pid;
+};
+
 /* Caller-owned; fields are private, use the functions below. */
 struct port_sim {
 	struct port base; /* must be first */
@@ -58,6 +67,7 @@ struct port_sim {
 	uint64_t seed, block;  /* entropy: SHA-256(seed || block) */
 	unsigned char pool[32];
 	unsigned pool_used;
+	struct sim_lock locks[SIM_LOCKS_MAX]; /* a reboot releases them all */
 };
 
 /* Empty flash holding "/" (0755), no cut planned, wall clock 0 and not
@@ -113,6 +123,18 @@ void port_sim_seed(struct port_sim *s, uint64_t seed);
 
 /* While unseeded is 1, entropy() answers AL_EUNSEEDED (early boot). */
 void port_sim_set_unseeded(struct port_sim *s, int unseeded);
+
+/* Make another process (pid) hold the lock of the directory at path, as
+ * a concurrent acmelet would: this process's lock() of it then waits its
+ * wait_ms (the monotonic clock moves on) and fails with AL_ELOCKED.
+ * 0, AL_ENOENT, or AL_E2BIG when every slot is taken. */
+int port_sim_hold_lock(struct port_sim *s, const char *path, long pid);
+
+/* The other process pid ends: its locks are released. */
+void port_sim_drop_locks(struct port_sim *s, long pid);
+
+/* How many locks this process (its current pid) holds now. */
+int port_sim_locks_held(const struct port_sim *s);
 
 /* Mode of the file, directory or link target at path (links followed):
  * 0600/0644 for files, 0700/0755 for directories; a negative AL_E* code

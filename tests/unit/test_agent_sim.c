@@ -545,6 +545,90 @@ out:
 	free(m);
 }
 
+/* ---- the certificate lock (issue 12) --------------------------------- */
+
+static int has_gen(struct port_sim *s, const char *g)
+{
+	char path[128], buf[8];
+	size_t len;
+
+	snprintf(path, sizeof(path), STATE "/certs/x/%s/cert.pem", g);
+	return port_read_file(&s->base, path, buf, sizeof(buf), &len) !=
+	       AL_ENOENT;
+}
+
+/* A leftover generation gen-2 beside the live gen-1. */
+static int seed_leftover(struct port_sim *s, const struct made_cert *m)
+{
+	struct port *p = &s->base;
+
+	return port_make_dir(p, STATE "/certs/x/gen-2", 0) ||
+	       port_replace_file(p, STATE "/certs/x/gen-2/cert.pem", m->cert,
+	                         m->cert_len, 0);
+}
+
+/* Another process holds x's lock: the agent waits its lock-wait, says who
+ * holds it in one line, and neither cleans up nor writes anything. Once
+ * the other one ended, a run removes the leftover. With live pointing
+ * outside the state directory or at nothing, no generation is removed. */
+static void lock_case(int http_port)
+{
+	struct made_cert *m = calloc(1, sizeof(*m));
+	struct port_sim s;
+	struct proc p;
+	long steps;
+	int rc;
+
+	port_sim_init(&s);
+	proc_init(&p, &s, http_port);
+	port_sim_set_trusted(&s, 1);
+	if (!m || make_cert(90, m) != 0 || seed_live(&s, m) != 0 ||
+	    seed_leftover(&s, m) != 0) {
+		ok(0, "lock: a certificate and a leftover generation seeded");
+		goto out;
+	}
+	port_sim_set_wall(&s, m->not_before + DAY); /* not due */
+	p.cfg.lock_wait_s = 7;
+	port_sim_hold_lock(&s, STATE "/certs/x", 777);
+	steps = port_sim_steps(&s);
+	p.cfg.force = 1;
+	rc = run_agent(&p, 0);
+	is_int(rc, AL_ELOCKED, "lock held elsewhere, --force: AL_ELOCKED");
+	is_int(port_sim_steps(&s) - steps, 0, "lock held elsewhere: no storage "
+	       "step (no clean-up, no journal)");
+	is_int(log_count("another acmelet (pid 777) is working on x;"), 1,
+	       "lock held elsewhere: one line naming the holder");
+	is_int(log_count("error"), 1, "lock held elsewhere: one line in all");
+	ok(has_gen(&s, "gen-2"), "lock held elsewhere: the leftover stays");
+	ok(live_is(&s, m), "lock held elsewhere: the live certificate stays");
+	is_int(port_sim_locks_held(&s), 0, "lock held elsewhere: we hold none");
+	port_sim_drop_locks(&s, 777);
+	p.cfg.force = 0;
+	rc = run_agent(&p, 0);
+	is_int(rc, AGENT_NOTHING, "lock free: nothing to do");
+	ok(!has_gen(&s, "gen-2"), "lock free: the leftover gen-2 is removed");
+	ok(has_gen(&s, "gen-1"), "lock free: the live gen-1 stays");
+	is_int(port_sim_locks_held(&s), 0, "lock free: released at the end");
+
+	seed_leftover(&s, m);
+	port_replace_link(&s.base, STATE "/certs/x/live", "/elsewhere");
+	run_agent(&p, 0);
+	ok(has_gen(&s, "gen-1") && has_gen(&s, "gen-2"), "live pointing "
+	   "outside the state directory: no generation removed");
+	port_replace_link(&s.base, STATE "/certs/x/live", "gen-9");
+	run_agent(&p, 0);
+	ok(has_gen(&s, "gen-1") && has_gen(&s, "gen-2"), "live dangling: no "
+	   "generation removed");
+	is_int(port_sim_locks_held(&s), 0, "after failed runs: no lock held");
+	port_sim_hold_lock(&s, STATE "/certs/x", 778);
+	rc = run_retry(&p);
+	is_int(rc, AL_ELOCKED, "retry waits for the lock too");
+out:
+	proc_end(&p);
+	port_sim_free(&s);
+	free(m);
+}
+
 int main(void)
 {
 	int http_port = free_port(0);
@@ -565,6 +649,7 @@ int main(void)
 	backoff_case(http_port);
 	untrusted_agent_case(http_port);
 	untrusted_daemon_case(http_port);
+	lock_case(http_port);
 	fclose(log_cap);
 	return tap_done();
 }

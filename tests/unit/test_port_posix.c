@@ -256,6 +256,52 @@ static void test_entropy(struct port *p)
 	is_int(port_entropy(p, a, 0), 0, "entropy of 0 bytes");
 }
 
+/* A FIFO or a device where a file belongs is refused at once, not read
+ * (a reader of a FIFO without writer would wait forever). */
+static void test_not_regular(struct port *p, const char *dir)
+{
+	char path[512], buf[16];
+	size_t len = 9;
+
+	join(path, sizeof(path), dir, "fifo");
+	ok(mkfifo(path, 0600) == 0, "mkfifo");
+	is_int(port_read_file(p, path, buf, sizeof(buf), &len), AL_ENOTREG,
+	       "a FIFO is AL_ENOTREG, without blocking");
+	is_int(len, 0, "nothing read from it");
+	is_int(port_read_file(p, "/dev/zero", buf, sizeof(buf), &len),
+	       AL_ENOTREG, "a character device is AL_ENOTREG");
+	is_int(port_read_file(p, dir, buf, sizeof(buf), &len), AL_ENOTREG,
+	       "a directory is AL_ENOTREG");
+	unlink(path);
+}
+
+/* flock on a directory: a second open file description conflicts even in
+ * this process, the holder's pid comes from /proc/locks, the wait is
+ * bounded, closing releases. */
+static void test_locks(struct port *p, const char *dir)
+{
+	char path[512];
+	int h = -1, h2 = -1;
+	long holder = -1;
+	int64_t t0;
+
+	join(path, sizeof(path), dir, "lockme");
+	is_int(port_lock(p, path, 0, &h, &holder), AL_ENOENT,
+	       "lock of a missing directory is AL_ENOENT");
+	port_make_dir(p, path, 0);
+	is_int(port_lock(p, path, 0, &h, &holder), 0, "lock taken");
+	t0 = port_mono_ms(p);
+	is_int(port_lock(p, path, 300, &h2, &holder), AL_ELOCKED,
+	       "a second lock conflicts after its wait");
+	ok(port_mono_ms(p) - t0 >= 300, "it waited the time asked");
+	is_int(holder, (long)getpid(), "holder pid from /proc/locks");
+	is_int(h2, -1, "no handle for a lock not taken");
+	port_unlock(p, h);
+	is_int(port_lock(p, path, 0, &h2, &holder), 0, "free after unlock");
+	port_unlock(p, h2);
+	port_remove(p, path);
+}
+
 int main(void)
 {
 	struct port_posix pp;
@@ -274,6 +320,8 @@ int main(void)
 		printf("# chdir failed\n");
 	test_links(&pp.base, dir);
 	test_enospc(&pp.base, dir);
+	test_not_regular(&pp.base, dir);
+	test_locks(&pp.base, dir);
 	test_clocks(&pp);
 	test_entropy(&pp.base);
 	if (chdir("/") != 0)

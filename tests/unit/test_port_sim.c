@@ -100,8 +100,8 @@ static void test_files(struct port_sim *s)
 	       "replaced file takes the private mode");
 	is_str(listing(p, "/d", names, sizeof(names)), "a.txt,key.pem",
 	       "no temporary file left after success");
-	is_int(port_read_file(p, "/d", buf, sizeof(buf), &len), AL_EFAIL,
-	       "read_file of a directory fails");
+	is_int(port_read_file(p, "/d", buf, sizeof(buf), &len), AL_ENOTREG,
+	       "read_file of a directory is AL_ENOTREG");
 	is_int(port_read_file(p, "/d/a.txt/x", buf, sizeof(buf), &len),
 	       AL_EFAIL, "a file used as a directory fails (ENOTDIR)");
 	ok(holds(p, "d//./a.txt", "now private", 11),
@@ -643,6 +643,44 @@ static void test_entropy(void)
 	port_sim_free(&s);
 }
 
+/* Directory locks: one holder at a time, the waiter's clock moves on,
+ * nothing written, a reboot releases them. */
+static void test_locks(void)
+{
+	struct port_sim s;
+	struct port *p = &s.base;
+	int h = -1, h2 = -1;
+	long holder = -1, steps;
+	int64_t t0;
+
+	port_sim_init(&s);
+	port_make_dir(p, "/st", 0);
+	is_int(port_lock(p, "/st/none", 0, &h, &holder), AL_ENOENT,
+	       "lock of a missing directory is AL_ENOENT");
+	steps = port_sim_steps(&s);
+	is_int(port_lock(p, "/st", 0, &h, &holder), 0, "lock taken");
+	is_int(port_sim_steps(&s), steps, "taking a lock is no storage step");
+	is_int(port_sim_locks_held(&s), 1, "this process holds one lock");
+	is_int(port_lock(p, "/st/", 0, &h2, &holder), AL_ELOCKED,
+	       "a second lock of the same directory conflicts");
+	is_int(holder, 4242, "the holder is this process's pid");
+	port_unlock(p, h);
+	is_int(port_sim_locks_held(&s), 0, "unlock releases it");
+	is_int(port_sim_hold_lock(&s, "/st", 777), 0, "another process locks");
+	t0 = port_mono_ms(p);
+	is_int(port_lock(p, "/st", 5000, &h, &holder), AL_ELOCKED,
+	       "busy after the wait");
+	ok(port_mono_ms(p) - t0 >= 5000, "the wait passed on the clock");
+	is_int(holder, 777, "holder pid reported");
+	port_sim_drop_locks(&s, 777);
+	is_int(port_lock(p, "/st", 0, &h, &holder), 0,
+	       "free once the other process ended");
+	port_sim_cut_after(&s, 0);
+	port_sim_reboot(&s, SIM_LOSE_UNSYNCED);
+	is_int(port_sim_locks_held(&s), 0, "a reboot releases every lock");
+	port_sim_free(&s);
+}
+
 int main(void)
 {
 	struct port_sim s;
@@ -667,5 +705,6 @@ int main(void)
 	test_tree();
 	test_clocks();
 	test_entropy();
+	test_locks();
 	return tap_done();
 }
