@@ -10,7 +10,7 @@
 int main(void)
 {
 	struct logger lg;
-	char last[1024], big[2000];
+	char last[LOG_LINE_MAX], big[3000]; /* the last error holds a whole line */
 	FILE *f;
 	char out[4096];
 	size_t n;
