@@ -11,8 +11,8 @@
 #include "err.h"
 #include "jws.h"
 #include "log.h"
+#include "port.h"
 
-#define BAD_NONCE_RETRIES 3
 #define ERR_PREFIX "urn:ietf:params:acme:error:"
 
 void acme_init(struct acme *a, struct http *h, const struct logger *log)
@@ -170,17 +170,52 @@ static int acme_new_nonce(struct acme *a)
 	return 0;
 }
 
+void acme_set_budget(struct acme *a, struct port *port, int budget_ms)
+{
+	a->port = port;
+	a->budget_ms = budget_ms;
+}
+
+/* After a badNonce answer to url (the tries-th): 0 to try again, with the
+ * fresh nonce the answer brought (or a new one from newNonce); else one
+ * line and AL_EFAIL when the nonce is not fresh or the budget is spent. */
+static int bad_nonce_again(struct acme *a, const char *url, const char *used,
+                           int tries, int64_t start)
+{
+	int64_t spent = a->port ? port_mono_ms(a->port) - start : 0;
+
+	a->bad_nonces++;
+	if (a->nonce[0] && strcmp(a->nonce, used) == 0) {
+		log_err(a->log, "%s: the CA refused its own fresh nonce and sent "
+		        "it again (badNonce); try again later", url);
+		return AL_EFAIL;
+	}
+	if (tries >= ACME_BAD_NONCE_MAX || (a->port && spent >= a->budget_ms)) {
+		log_err(a->log, "%s: badNonce %d times in a row in %lld ms, each "
+		        "time with a fresh nonce; try again later", url, tries,
+		        (long long)spent);
+		return AL_EFAIL;
+	}
+	log_debug(a->log, "acme: %s: badNonce, retrying with the fresh nonce",
+	          url);
+	return 0;
+}
+
 /* Sign payload (NULL: POST-as-GET) for url and send it. On a 2xx answer
- * returns 0; an error answer fills a->problem and returns AL_EPROTO, after
- * retrying badNonce with the nonce that came with the error. */
+ * returns 0; an error answer fills a->problem and returns AL_EPROTO.
+ * badNonce is retried for as long as each answer brings a fresh nonce,
+ * within the request's budget (acme_set_budget). */
 static int acme_post(struct acme *a, const char *url, const char *payload)
 {
 	size_t len, plen = payload ? strlen(payload) : 0;
+	int64_t start = a->port ? port_mono_ms(a->port) : 0;
+	char used[HTTP_NONCE_MAX];
 	int rc, tries;
 
-	for (tries = 0; tries <= BAD_NONCE_RETRIES; tries++) {
+	for (tries = 1;; tries++) {
 		if (!a->nonce[0] && (rc = acme_new_nonce(a)) != 0)
 			return rc;
+		memcpy(used, a->nonce, sizeof(used));
 		rc = jws_build(a->key, a->kid[0] ? a->kid : NULL, a->nonce, url,
 		               payload, plen, a->req, sizeof(a->req), &len);
 		a->nonce[0] = '\0'; /* a nonce is good for one request only */
@@ -197,11 +232,9 @@ static int acme_post(struct acme *a, const char *url, const char *payload)
 		acme_problem(a);
 		if (strcmp(a->problem_type, "badNonce") != 0)
 			return AL_EPROTO;
-		a->bad_nonces++;
-		log_debug(a->log, "acme: %s: badNonce, retrying with the fresh nonce",
-		          url);
+		if ((rc = bad_nonce_again(a, url, used, tries, start)) != 0)
+			return rc;
 	}
-	return AL_EPROTO;
 }
 
 /* Copy string member key of object obj of a->json into out; "" when absent. */

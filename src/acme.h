@@ -11,12 +11,14 @@
 
 struct key;
 struct logger;
+struct port;
 
 #define ACME_URL_MAX 512
 #define ACME_BODY_MAX 65536   /* largest answer we accept (a long chain) */
 #define ACME_REQ_MAX 16384    /* largest signed request (100-name CSR) */
 #define ACME_TOKENS 1024      /* JSON tokens per answer */
 #define ACME_MAX_AUTHZ 100    /* S5 */
+#define ACME_BAD_NONCE_MAX 64 /* tries of one request, whatever the budget */
 #define ACME_PROBLEM_MAX 1024
 #define ACME_STATUS_MAX 16
 #define ACME_PROFILES_MAX 8   /* meta.profiles kept from the directory */
@@ -84,6 +86,8 @@ struct acme {
 	char nonce[HTTP_NONCE_MAX];   /* next nonce to use, "" when none */
 	struct acme_directory dir;
 	unsigned bad_nonces;          /* badNonce retries, for the log */
+	struct port *port;            /* clock of the badNonce budget, or NULL */
+	int budget_ms;                /* one request with its badNonce retries */
 	/* Last answer: problem text (type: detail; subproblems) when it was an
 	 * error, "" otherwise. */
 	char problem[ACME_PROBLEM_MAX];
@@ -97,6 +101,11 @@ struct acme {
 
 /* Prepare a client over an open transport. key may be set later. */
 void acme_init(struct acme *a, struct http *h, const struct logger *log);
+
+/* Let every signed request retry badNonce, each time with the fresh nonce
+ * the CA sent, for up to budget_ms on port's monotonic clock (issue 12;
+ * without a budget, ACME_BAD_NONCE_MAX tries). */
+void acme_set_budget(struct acme *a, struct port *port, int budget_ms);
 
 /* Fetch and parse the directory at url. */
 int acme_get_directory(struct acme *a, const char *url);

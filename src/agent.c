@@ -94,6 +94,9 @@ static int open_http(struct ctx *c)
 	}
 	c->http_ca = cfg->ca_file;
 	acme_init(c->acme, c->http, &c->log);
+	/* badNonce retries share the request's --timeout (issue 12). */
+	acme_set_budget(c->acme, c->port, (cfg->timeout_s > 0 ?
+	                cfg->timeout_s : 30) * 1000);
 	return 0;
 }
 

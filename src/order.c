@@ -385,6 +385,24 @@ static int pending_key(struct ctx *c, struct key *k)
 	return save_journal(c);
 }
 
+/* 1 when the CA's error answer says "not now" rather than "no such
+ * order": the journal's order (and the challenges answered for it) must
+ * then be kept for the next run, not thrown away (issue 12). */
+static int transient(const struct ctx *c)
+{
+	static const char *const later[] = { "badNonce", "rateLimited",
+	                                     "serverInternal" };
+	const struct acme *a = c->acme;
+	size_t i;
+
+	if (a->resp.status >= 500 || a->resp.status == 429)
+		return 1;
+	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+		if (strcmp(a->problem_type, later[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Resume the journal's order when it is for these names and still usable,
  * else create a new one and record it. */
 static int order_start(struct ctx *c, struct acme_order *o)
@@ -398,8 +416,8 @@ static int order_start(struct ctx *c, struct acme_order *o)
 		memset(o, 0, sizeof(*o));
 		snprintf(o->url, sizeof(o->url), "%s", j->order);
 		rc = acme_get_order(c->acme, o);
-		if (rc != 0 && rc != AL_EPROTO)
-			return rc; /* network trouble: keep the journal as it is */
+		if ((rc != 0 && rc != AL_EPROTO) || (rc != 0 && transient(c)))
+			return rc; /* trouble for now: keep the journal as it is */
 		if (rc == 0 && strcmp(o->status, "invalid") != 0) {
 			log_info(&c->log, "%s: resuming order %s (%s)",
 			         c->cfg->cert_name, o->url, o->status);

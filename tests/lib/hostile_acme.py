@@ -28,11 +28,16 @@ usage: hostile_acme.py DIR HTTP_PORT
   no-nonce      no answer carries a Replay-Nonce
   badnonce      every other signed request is refused with badNonce (a
                 fresh nonce each time)
+  badnonce-all  every signed request is refused with badNonce (fresh ones)
   hold          challenges are not validated until DIR/release exists
   badtoken      the challenge token is a path ("../../x") instead of base64url
+  hold-finalize finalize is not answered until DIR/release exists
+  hold-cert     the certificate is not served until DIR/release exists
 
 An order made under another mode than the current one is "invalid", so
-that each case meets its misbehaviour on a new order.
+that each case meets its misbehaviour on a new order; the badnonce and
+hold modes leave orders alone. A challenge once posted is "processing"
+until validated, as Pebble has it.
 
 Each endless answer stops after 60 s or when the client hangs up. Every
 signed request's URL path is appended to DIR/requests.
@@ -120,6 +125,18 @@ def mode():
         return "good"
 
 
+def sticky():
+    return mode().startswith("badnonce") or mode().startswith("hold")
+
+
+def wait_release():
+    end = time.monotonic() + ENDLESS_S
+    while not os.path.exists(os.path.join(DIR, "release")):
+        if time.monotonic() > end:
+            return
+        time.sleep(0.05)
+
+
 def b64u_decode(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
@@ -197,7 +214,7 @@ def order_json(oid):
         fin = base() + "/fin\x1b[31mal\nize\x07/%d" % oid
     # An order made under another mode is invalid now, so that acmelet
     # makes a new one and each case meets its own misbehaviour.
-    status = o["status"] if o["mode"] == mode() else "invalid"
+    status = o["status"] if o["mode"] == mode() or sticky() else "invalid"
     j = {"status": status, "identifiers": o["ids"],
          "authorizations": [base() + "/authz/%d/%d" % (oid, i)
                             for i in range(len(o["ids"]))],
@@ -210,16 +227,18 @@ def order_json(oid):
 def authz_json(oid, i):
     o = STATE["orders"][oid]
     a = o["authz"][i]
+    cst = "processing" if a["status"] == "pending" and a.get("posted") \
+        else a["status"]
     return {"status": a["status"], "identifier": o["ids"][i],
-            "challenges": [{"type": "http-01", "status": a["status"],
+            "challenges": [{"type": "http-01", "status": cst,
                             "url": base() + "/chall/%d/%d" % (oid, i),
                             "token": a["token"]}]}
 
 
 def validate(oid, i):
     """Fetch the token from acmelet's responder, as a CA would."""
-    while mode() == "hold" and not os.path.exists(os.path.join(DIR, "release")):
-        time.sleep(0.05)
+    if mode() == "hold":
+        wait_release()
     a = STATE["orders"][oid]["authz"][i]
     url = "http://127.0.0.1:%d/.well-known/acme-challenge/%s" % (HTTP_PORT,
                                                                 a["token"])
@@ -296,7 +315,7 @@ def signed(conn, path, body):
         STATE["nonces"].discard(prot.get("nonce"))
         STATE["signed"] += 1
         odd = STATE["signed"] % 2 == 1
-    if not known or (mode() == "badnonce" and odd):
+    if not known or (mode() == "badnonce" and odd) or mode() == "badnonce-all":
         problem(conn, 400, "badNonce", "nonce refused, take the fresh one")
         return True
     args = json.loads(payload) if payload else None
@@ -339,6 +358,7 @@ def route_signed(conn, path, args):
         conn.reply(200, authz_json(int(parts[1]), int(parts[2])))
     elif parts[0] == "chall":
         oid, i = int(parts[1]), int(parts[2])
+        STATE["orders"][oid]["authz"][i]["posted"] = True
         threading.Thread(target=validate, args=(oid, i), daemon=True).start()
         j = authz_json(oid, i)["challenges"][0]
         j["status"] = "processing"
@@ -348,11 +368,15 @@ def route_signed(conn, path, args):
         if m == "continue":
             endless(conn, b"", b"HTTP/1.1 100 Continue\r\n\r\n")
             return False
+        if m == "hold-finalize":
+            wait_release()
         o = STATE["orders"][oid]
         o["csr"] = b64u_decode(args["csr"])
         o["status"] = "valid"
         conn.reply(200, order_json(oid))
     elif parts[0] == "cert":
+        if m == "hold-cert":
+            wait_release()
         chain = leaf_chain(int(parts[1]))
         if m == "trailers":
             endless(conn, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
