@@ -418,27 +418,69 @@ static int posix_world_readable(struct port *p, const char *path)
 	return (st.st_mode & S_IROTH) ? 1 : 0;
 }
 
+/* Skip n blank-separated words of s. */
+static const char *skip_words(const char *s, int n)
+{
+	while (n-- > 0) {
+		s += strspn(s, " \t");
+		s += strcspn(s, " \t\n");
+	}
+	return s + strspn(s, " \t");
+}
+
+/* The pid in one /proc/locks line when it is a granted FLOCK on dev/ino
+ * ("1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"), else 0. Waiters
+ * ("1: -> FLOCK ...") do not match. No sscanf: it would pull a scanner
+ * into the static binary. */
+static long lock_line_pid(const char *line, const struct stat *st)
+{
+	const char *p = skip_words(line, 1);
+	unsigned long maj, min, ino;
+	char *end;
+	long pid;
+
+	if (strncmp(p, "FLOCK", 5) != 0)
+		return 0;
+	p = skip_words(p, 3);
+	pid = strtol(p, &end, 10);
+	maj = strtoul(end, &end, 16);
+	if (*end++ != ':')
+		return 0;
+	min = strtoul(end, &end, 16);
+	if (*end++ != ':')
+		return 0;
+	ino = strtoul(end, &end, 10);
+	return maj == major(st->st_dev) && min == minor(st->st_dev) &&
+	       ino == (unsigned long)st->st_ino && pid > 0 ? pid : 0;
+}
+
 /* The pid holding a flock(2) on the file open as fd, from /proc/locks
- * (Linux: "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"); 0 when it
- * cannot be told. Waiters' lines ("1: -> FLOCK ...") are skipped. */
+ * (Linux); 0 when it cannot be told. Read in pieces, line by line. */
 static long lock_holder(int fd)
 {
-	char line[256], kind[16];
-	unsigned maj, min;
-	unsigned long ino;
-	long pid, found = 0;
+	char buf[4096], *nl, *line;
+	size_t have = 0;
+	ssize_t n;
+	long found = 0;
 	struct stat st;
-	FILE *f;
+	int lf;
 
-	if (fstat(fd, &st) != 0 || !(f = fopen("/proc/locks", "re")))
+	if (fstat(fd, &st) != 0 ||
+	    (lf = open("/proc/locks", O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%lu", kind, &pid,
-		           &maj, &min, &ino) == 5 && !strcmp(kind, "FLOCK") &&
-		    maj == major(st.st_dev) && min == minor(st.st_dev) &&
-		    ino == (unsigned long)st.st_ino)
-			found = pid;
-	fclose(f);
+	while (!found && (n = read(lf, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		have += (size_t)n;
+		buf[have] = '\0';
+		for (line = buf; !found && (nl = strchr(line, '\n')); line = nl + 1) {
+			*nl = '\0';
+			found = lock_line_pid(line, &st);
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+		if (have == sizeof(buf) - 1) /* a line longer than buf: drop */
+			have = 0;
+	}
+	close(lf);
 	return found;
 }
 
