@@ -6,7 +6,7 @@
 
 int dns01_open(struct ctx *c, const struct challenge_class ***out)
 {
-	(void)out;
+	*out = NULL;
 	log_err(&c->log, "this build lacks dns-01 built in (Kconfig "
 	        "CHALLENGE_DNS); answer it with --challenge-hook");
 	return AL_EINVAL;

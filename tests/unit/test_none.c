@@ -13,6 +13,7 @@
 #include "../../src/log_syslog_none.c"
 #include "../../src/status_none.c"
 #include "../../src/challenge/tls_alpn_none.c"
+#include "../../src/challenge/dns01_none.c"
 
 #include "agent.h"
 #include "commands.h"
@@ -175,6 +176,26 @@ static void test_tls_alpn(void)
 	   out);
 }
 
+static void test_dns01(void)
+{
+	const struct challenge_class **m = (void *)&m;
+	struct ctx c;
+	struct capture cp;
+	char out[256];
+
+	memset(&c, 0, sizeof(c));
+	log_init(&c.log, LOG_LVL_INFO, LOG_TO_STDERR);
+	capture_begin(&cp);
+	is_int(dns01_open(&c, &m), AL_EINVAL, "dns01_open: AL_EINVAL");
+	dns01_leftovers(&c);
+	capture_end(&cp, out, sizeof(out));
+	ok(m == NULL, "and no method");
+	is_int(count_lines(out), 1, "one line");
+	ok(strstr(out, "lacks dns-01 built in (Kconfig CHALLENGE_DNS); answer "
+	          "it with --challenge-hook") != NULL, "names the option: %s",
+	   out);
+}
+
 int main(void)
 {
 	test_hook();
@@ -185,5 +206,6 @@ int main(void)
 	             "(CONFIG_STATUS)");
 	test_syslog();
 	test_tls_alpn();
+	test_dns01();
 	return tap_done();
 }
