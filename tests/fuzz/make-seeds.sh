@@ -149,4 +149,7 @@ printf 'GET /.well-known/acme-challenge/%s HTTP/1.1\r\nHost: seed.example.test\r
 printf 'HEAD /.well-known/acme-challenge/%s HTTP/1.0\n\n' "$T" >"$SEEDS/responder/head-lf"
 printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' >"$SEEDS/responder/root"
 printf 'POST /.well-known/acme-challenge/a HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc' >"$SEEDS/responder/post"
+# DNS answers of BIND and its TSIG key file (fuzz_dns, fuzz_dnskey).
+rm -rf "$SEEDS/dns" "$SEEDS/dnskey"
+bash tests/fuzz/dns-seeds.sh "$SEEDS/dns"
 du -sh "$SEEDS"/*
