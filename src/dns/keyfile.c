@@ -74,7 +74,9 @@ static int next(struct tok *t)
 	while (t->p < t->end && !is_space(*t->p) && !strchr("{};\"", *t->p))
 		t->p++;
 	t->n = (size_t)(t->p - t->s);
-	return 1;
+	/* Nothing taken: a NUL byte (strchr finds the terminator), which no
+	 * key file has. Returning an empty word would never move on. */
+	return t->n ? 1 : -1;
 }
 
 static int tok_is(const struct tok *t, const char *w)
