@@ -40,6 +40,7 @@ LIB_SRC := src/log.c src/loop.c src/proc.c src/b64.c src/json.c src/pem.c src/de
            src/challenge/challenge.c src/challenge/http01.c src/challenge/webroot.c src/challenge/hook.c \
            src/crypto.c src/jws.c src/acme.c src/store.c src/journal.c src/order.c src/agent.c src/conffile.c \
            src/commands.c src/names.c src/eab.c src/chain.c \
+           src/store_account.c \
            src/cli.c port/posix/port_posix.c
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http/curl.c
 LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http/bearssl.c src/http/http1.c src/http/trust.c
@@ -52,6 +53,8 @@ LIB_SRC-$(CONFIG_CHALLENGE_DNS) += src/dns/msg.c src/dns/tsig.c src/dns/keyfile.
 LIB_SRC-$(call off,$(CONFIG_CHALLENGE_DNS)) += src/challenge/dns01_none.c
 LIB_SRC-$(CONFIG_EC_SMALL) += src/ec_small.c
 LIB_SRC-$(call off,$(CONFIG_EC_SMALL)) += src/ec_fast.c
+LIB_SRC-$(CONFIG_ACCOUNT_CMDS) += src/account.c src/acme_account.c src/revoke.c
+LIB_SRC-$(call off,$(CONFIG_ACCOUNT_CMDS)) += src/account_none.c
 LIB_SRC-$(CONFIG_DAEMON)   += src/daemon.c
 LIB_SRC-$(call off,$(CONFIG_DAEMON)) += src/daemon_none.c
 LIB_SRC-$(CONFIG_STATUS)   += src/status.c
@@ -138,7 +141,15 @@ $(CRASH_BIN): tests/crash/crash_run.c $(LIBA) $(SIM_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(SIM_OBJ) $(LIBA) $(LIBS-y)
 
-unit: $(UNIT_BIN) $(CRASH_BIN)
+# The same for key rollovers (tests/integration/96-crash-rollover.t), in
+# builds with ACCOUNT_CMDS.
+CRASH_ROLL := $(BUILD)/tests/crash_rollover
+$(CRASH_ROLL): tests/crash/crash_rollover.c $(LIBA) $(SIM_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(SIM_OBJ) $(LIBA) $(LIBS-y)
+
+CRASH_ROLL-$(CONFIG_ACCOUNT_CMDS) := $(CRASH_ROLL)
+unit: $(UNIT_BIN) $(CRASH_BIN) $(CRASH_ROLL-y)
 
 # The unit test programs this configuration builds (51-bearssl-transport.t
 # checks that every one of them ran).

@@ -201,11 +201,7 @@ static int bad_nonce_again(struct acme *a, const char *url, const char *used,
 	return 0;
 }
 
-/* Sign payload (NULL: POST-as-GET) for url and send it. On a 2xx answer
- * returns 0; an error answer fills a->problem and returns AL_EPROTO.
- * badNonce is retried for as long as each answer brings a fresh nonce,
- * within the request's budget (acme_set_budget). */
-static int acme_post(struct acme *a, const char *url, const char *payload)
+int acme_post(struct acme *a, const char *url, const char *payload)
 {
 	size_t len, plen = payload ? strlen(payload) : 0;
 	int64_t start = a->port ? port_mono_ms(a->port) : 0;

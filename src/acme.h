@@ -107,6 +107,14 @@ void acme_init(struct acme *a, struct http *h, const struct logger *log);
  * without a budget, ACME_BAD_NONCE_MAX tries). */
 void acme_set_budget(struct acme *a, struct port *port, int budget_ms);
 
+/* Sign payload (NULL: POST-as-GET) with a->key (kid a->kid, or the jwk
+ * when a->kid is "") for url and send it. On a 2xx answer returns 0; an
+ * error answer fills a->problem and returns AL_EPROTO. badNonce is retried
+ * while each answer brings a fresh nonce, within the budget
+ * (acme_set_budget; AL_EFAIL after one line once spent). Logs only those
+ * and transport failures: the caller names what was refused. */
+int acme_post(struct acme *a, const char *url, const char *payload);
+
 /* Fetch and parse the directory at url. */
 int acme_get_directory(struct acme *a, const char *url);
 
@@ -153,5 +161,36 @@ int acme_download(struct acme *a, const char *url, char *out, size_t cap,
 /* The problem detail of the authorization's failed challenge, fetched
  * from url, copied into a->problem. */
 int acme_authz_problem(struct acme *a, const char *url);
+
+/* What the CA says of an account (RFC 8555 §7.1.2). */
+struct acme_account_info {
+	char status[ACME_STATUS_MAX];  /* valid, deactivated, revoked */
+	char contact[320];             /* the first contact, or "" */
+	int ncontacts;
+};
+
+/* POST-as-GET of the account a->kid into info. */
+int acme_account_get(struct acme *a, struct acme_account_info *info);
+
+/* Replace the account's contacts with mailto:email. */
+int acme_account_update(struct acme *a, const char *email);
+
+/* Deactivate the account (§7.3.6). AL_ENOENT when the CA answers that it
+ * is deactivated already (one line logged by the caller). */
+int acme_account_deactivate(struct acme *a);
+
+/* Roll the account a->kid over to newk (§7.3.5): the inner JWS is signed
+ * by newk with its jwk, the outer by a->key with the kid. 0 when the CA
+ * took the new key (a->key is then newk); AL_EINVAL after one line when
+ * it answered no; other codes when there was no answer to trust (the
+ * outcome is unknown: ask the CA which key it holds). */
+int acme_key_change(struct acme *a, const struct key *newk);
+
+/* Revoke the certificate der (§7.6) with reason (-1: none), signed by
+ * a->key: with the kid when a->kid is set, else with the jwk (the
+ * certificate's own key). AL_ENOENT when the CA says it was revoked
+ * already. Logs one line on failure. */
+int acme_revoke(struct acme *a, const unsigned char *der, size_t len,
+                int reason);
 
 #endif

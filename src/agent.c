@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "acme.h"
 #include "agent.h"
 #include "der.h"
@@ -162,6 +163,14 @@ static void ari_due(struct ctx *c, const struct cert_facts *f, int64_t *due)
 	          iso_time(st.end, b, sizeof(b)), iso_time(st.pick, d, sizeof(d)));
 }
 
+/* 1 when acmelet revoke revoked the live certificate (journal). */
+static int live_revoked(struct ctx *c)
+{
+	int g = c->work->journal.revoked_gen;
+
+	return g > 0 && g == store_live_gen(&c->store, c->cfg->cert_name);
+}
+
 /* 1 when the live certificate covers every name and is not due yet. */
 static int live_is_good(struct ctx *c, int flags)
 {
@@ -171,6 +180,11 @@ static int live_is_good(struct ctx *c, int flags)
 
 	if (!(c->work->have_live = live_facts(c, f)) || c->cfg->force)
 		return 0;
+	if (live_revoked(c)) {
+		log_info(&c->log, "%s: the live certificate was revoked; issuing "
+		         "a new one", c->cfg->cert_name);
+		return 0;
+	}
 	due = sched_renew_at(f->not_before, f->not_after);
 	if (flags & AGENT_ARI)
 		ari_due(c, f, &due);
@@ -286,11 +300,19 @@ static int account_setup_locked(struct ctx *c, const char *ca_id,
 	char ari[ACME_URL_MAX];
 	int rc, created, had_key;
 
+	if ((rc = account_recover(c, ca_id)) != 0) /* a rollover cut short */
+		return rc;
 	rc = store_load_account(&c->store, ca_id, k, a->kid, sizeof(a->kid),
 	                        ari, sizeof(ari));
 	if (rc != 0 && rc != AL_ENOENT)
 		return rc;
 	had_key = rc == 0;
+	if (had_key && store_account_deactivated(&c->store, ca_id)) {
+		log_info(&c->log, "%s: that account was deactivated; making a new "
+		         "one", a->kid);
+		had_key = 0;
+		a->kid[0] = '\0';
+	}
 	a->key = k;
 	if (had_key && a->kid[0]) {
 		if (!strcmp(ari, a->dir.renewal_info))
@@ -511,6 +533,9 @@ int agent_status(struct ctx *c, struct cert_status *st)
 	    cert_facts_pem(pem, len, &st->facts) == 0) {
 		st->has_cert = 1;
 		st->due = sched_renew_at(st->facts.not_before, st->facts.not_after);
+		if (j.revoked_gen > 0 &&
+		    j.revoked_gen == store_live_gen(&c->store, c->cfg->cert_name))
+			st->due = 0; /* revoked: replaced by the next renew */
 		st->covers = cert_covers(&st->facts, c->cfg->names, c->cfg->nnames);
 		/* the pick in the CA's window, as the last run kept it in RAM */
 		st->has_window = ari_state_load(c->port, c->cfg->state_dir,
@@ -526,4 +551,9 @@ int agent_status(struct ctx *c, struct cert_status *st)
 	if (st->failures > 0 && st->next_try > st->next_at)
 		st->next_at = st->next_try, st->action = "retry";
 	return 0;
+}
+
+int agent_http_open(struct ctx *c)
+{
+	return open_http(c);
 }

@@ -70,6 +70,10 @@ int agent_issue(struct ctx *c);
  * Writes only when there was a backoff. */
 int agent_retry(struct ctx *c);
 
+/* Open the transport for c->cfg's trust (or keep the open one) and set
+ * up c->acme over it. */
+int agent_http_open(struct ctx *c);
+
 /* What status shows of one certificate; read only, writes nothing. */
 struct cert_status {
 	int has_cert, covers, pending_order;

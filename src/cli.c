@@ -18,7 +18,8 @@ enum { OPT_CA_FILE = 256, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_ADDR,
        OPT_PROFILE, OPT_PREF_CHAIN, OPT_ACCT_KEY, OPT_TLS_PORT,
        OPT_TLS_ADDR, OPT_CHALLENGE, OPT_CHALL_DIR, OPT_WEBROOT,
        OPT_CHALL_HOOK, OPT_HOOK_TIMEOUT, OPT_DNS_SERVER, OPT_TSIG_KEY,
-       OPT_DNS_WAIT, OPT_DNS_RESOLVER, OPT_LOCK_WAIT };
+       OPT_DNS_WAIT, OPT_DNS_RESOLVER, OPT_LOCK_WAIT, OPT_YES,
+       OPT_REASON, OPT_NEW_KEY };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -55,13 +56,17 @@ static const struct option long_opts[] = {
 	{ "tsig-key", required_argument, NULL, OPT_TSIG_KEY },
 	{ "dns-wait", required_argument, NULL, OPT_DNS_WAIT },
 	{ "dns-resolver", required_argument, NULL, OPT_DNS_RESOLVER },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "new-key", required_argument, NULL, OPT_NEW_KEY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const char *const commands[] = { "issue", "renew", "run", "status",
-                                        "retry", "cron-line" };
+                                        "retry", "cron-line", "account",
+                                        "revoke" };
 
 void cli_usage(FILE *out)
 {
@@ -72,6 +77,8 @@ void cli_usage(FILE *out)
 "       acmelet [options] status [--json]   what each certificate is doing\n"
 "       acmelet [options] retry [CERT]      end the failure backoff now\n"
 "       acmelet cron-line                   a cron entry at a random time\n"
+"       acmelet [options] account show|update|rollover|deactivate\n"
+"       acmelet [options] revoke CERT [--reason N]\n"
 "\n"
 "Certificates from an ACME CA (Let's Encrypt by default), answering\n"
 "http-01 with the built-in responder, files for another web server, or a\n"
@@ -119,6 +126,7 @@ void cli_usage(FILE *out)
 "  -v, --verbose        log every request\n"
 "      --log WHERE      stderr, syslog or auto (stderr on a terminal)\n"
 "      --json           status as JSON\n"
+"      --reason N       revocation reason (RFC 5280)\n"
 "  -h, --help           this text\n"
 "      --version        print the version\n"
 "\n"
@@ -360,7 +368,9 @@ int cli_set(struct config *cfg, const char *key, char *value, char *err,
 	for (o = long_opts; o->name; o++) {
 		if (strcmp(o->name, key) || !strcmp(key, "config") ||
 		    !strcmp(key, "json") || !strcmp(key, "help") ||
-		    !strcmp(key, "version") || !strcmp(key, "name"))
+		    !strcmp(key, "version") || !strcmp(key, "name") ||
+		    !strcmp(key, "yes") || !strcmp(key, "reason") ||
+		    !strcmp(key, "new-key"))
 			continue;
 		if (!value[0]) {
 			snprintf(err, cap, "%s: empty value", key);
@@ -448,7 +458,8 @@ static int usage_error(const char *what, const char *arg)
 		fprintf(stderr, "acmelet: %s%s%s\n", what, arg ? ": " : "",
 		        arg ? arg : "");
 	fprintf(stderr, "usage: acmelet [options] issue NAME... | renew | run | "
-	        "status | retry | cron-line (acmelet --help says more)\n");
+	        "status | retry | cron-line | account SUB | revoke CERT "
+	        "(acmelet --help says more)\n");
 	return 2;
 }
 
@@ -516,6 +527,10 @@ static int cli_command(struct cli *cl, int argc, char **argv)
 	if ((!strcmp(cl->command, "run") || !strcmp(cl->command, "cron-line")) &&
 	    cl->nargs > 0)
 		return usage_error("unexpected argument", cl->args[0]);
+	/* account SUB, revoke CERT: SUB is checked by account_command */
+	if ((!strcmp(cl->command, "account") || !strcmp(cl->command, "revoke")) &&
+	    cl->nargs != 1)
+		return usage_error("one argument, please", NULL);
 	if (!strcmp(cl->command, "issue"))
 		return issue_names(cl);
 	return 0;
@@ -527,6 +542,7 @@ int cli_parse(struct cli *cl, int argc, char **argv)
 	int c;
 
 	memset(cl, 0, sizeof(*cl));
+	cl->reason = -1;
 	cli_defaults(&scratch);
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "c:s:d:e:k:vh", long_opts,
@@ -548,6 +564,18 @@ int cli_parse(struct cli *cl, int argc, char **argv)
 		}
 		if (c == OPT_JSON) {
 			cl->json = 1;
+			continue;
+		}
+		if (c == OPT_YES || c == OPT_NEW_KEY) {
+			cl->yes |= c == OPT_YES;
+			cl->new_key = c == OPT_NEW_KEY ? optarg : cl->new_key;
+			continue;
+		}
+		if (c == OPT_REASON) {
+			/* RFC 5280 reasonCode; 7 is unused */
+			if ((cl->reason = (int)parse_num(optarg, 0, 10)) < 0 ||
+			    cl->reason == 7)
+				return usage_error("bad --reason", optarg);
 			continue;
 		}
 		if (cl->nopts == CLI_OPTS_MAX)

@@ -58,9 +58,13 @@ struct config {
 /* The parsed command line: options are kept in order so that they can be
  * applied over the configuration file's values (command line wins). */
 struct cli {
-	const char *command;   /* issue renew run status retry cron-line */
+	const char *command;   /* issue renew run status retry cron-line
+	                          account revoke */
 	const char *conf_path; /* -c FILE, or NULL for the default */
 	int json;              /* status --json */
+	int yes;               /* account deactivate --yes */
+	int reason;            /* revoke --reason N, -1 when not given */
+	const char *new_key;   /* account rollover --new-key FILE, or NULL */
 	int nopts;
 	struct { int code; const char *arg; } opts[CLI_OPTS_MAX];
 	int nargs;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account.h"
 #include "agent.h"
 #include "commands.h"
 #include "conffile.h"
@@ -152,8 +153,27 @@ static int cmd_cron_line(struct ctx *c)
 	return EXIT_DONE;
 }
 
+/* account and revoke: the global settings, or for revoke NAME the
+ * settings of its [cert NAME] section (its CA). */
+static int cmd_account(struct ctx *c, const struct cli *cl, struct conf *cf)
+{
+	const struct config *cfg = &cf->global;
+	int i;
+
+	for (i = 0; !strcmp(cl->command, "revoke") && i < cf->ncerts; i++)
+		if (!strcmp(cf->certs[i].cert_name, cl->args[0]))
+			cfg = &cf->certs[i];
+	if (use_cert(c, cfg) != 0)
+		return EXIT_USAGE;
+	if (!strcmp(cl->command, "revoke"))
+		return revoke_command(c, cl);
+	return account_command(c, cl);
+}
+
 int command_run(struct ctx *c, const struct cli *cl, struct conf *cf)
 {
+	if (!strcmp(cl->command, "account") || !strcmp(cl->command, "revoke"))
+		return cmd_account(c, cl, cf);
 	if (!strcmp(cl->command, "issue"))
 		return cmd_issue(c, cl, cf);
 	if (!strcmp(cl->command, "renew"))

@@ -48,6 +48,9 @@ int journal_load(struct store *s, const char *name, struct journal *j)
 	if ((t = json_find(&js, 0, "failures")) >= 0 &&
 	    json_int(&js, t, &v) == 0 && v >= 0 && v < 1000000)
 		j->failures = (int)v;
+	if ((t = json_find(&js, 0, "revoked")) >= 0 &&
+	    json_int(&js, t, &v) == 0 && v > 0 && v < 1000000000)
+		j->revoked_gen = (int)v;
 	if ((t = json_find(&js, 0, "next_try")) >= 0 &&
 	    json_int(&js, t, &v) == 0 && v >= 0)
 		j->next_try = v;
@@ -85,6 +88,10 @@ int journal_save_at(struct store *s, const char *name,
 	if (j->dns_txt[0]) { /* only while our TXT values may exist */
 		jw_key(&w, "dns_txt");
 		jw_str(&w, j->dns_txt);
+	}
+	if (j->revoked_gen > 0) { /* only then: journals stay as small */
+		jw_key(&w, "revoked");
+		jw_int(&w, j->revoked_gen);
 	}
 	jw_obj_end(&w);
 	if ((rc = jw_finish(&w, &len)) != 0) {

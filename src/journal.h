@@ -26,6 +26,8 @@ struct journal {
 	 * each update and removed at the next start after a kill: one
 	 * "ZONE OWNER VALUE" line each. */
 	char dns_txt[3072];
+	int revoked_gen;          /* live generation revoked (acmelet revoke):
+	                             due at once; 0 none */
 };
 
 /* Load the journal of name. A missing journal is an empty one (0). A

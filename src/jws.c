@@ -46,8 +46,10 @@ static int jws_header(const struct key *k, const char *kid,
 		key_jwk_members(k, &w);
 		jw_obj_end(&w);
 	}
-	jw_key(&w, "nonce");
-	jw_str(&w, nonce);
+	if (nonce) { /* a keyChange's inner JWS has none (RFC 8555 §7.3.5) */
+		jw_key(&w, "nonce");
+		jw_str(&w, nonce);
+	}
 	jw_key(&w, "url");
 	jw_str(&w, url);
 	jw_obj_end(&w);
@@ -68,7 +70,7 @@ int jws_build(const struct key *k, const char *kid, const char *nonce,
 	size_t plen = 0, qoff, qlen = 0, sl = 0, slen = 0, pos;
 	int rc;
 
-	if (!nonce || !url || !out)
+	if (!url || !out)
 		return AL_EINVAL;
 	if (!payload)
 		payload_len = 0;

@@ -8,7 +8,8 @@ struct key;
 
 /* Sign one ACME request. The protected header carries alg, nonce, url and
  * either kid (account URL, when kid is not NULL) or the public jwk. payload
- * NULL means POST-as-GET (empty payload, RFC 8555 §6.3). Writes the JSON
+ * NULL means POST-as-GET (empty payload, RFC 8555 §6.3). nonce NULL leaves
+ * it out (the inner JWS of a keyChange, §7.3.5). Writes the JSON
  * body into out (NUL-terminated). Returns 0 or AL_E2BIG. */
 int jws_build(const struct key *k, const char *kid, const char *nonce,
               const char *url, const char *payload, size_t payload_len,

@@ -67,6 +67,30 @@ int store_save_account_key(struct store *s, const char *ca_id,
 int store_save_account_url(struct store *s, const char *ca_id,
                            const char *url, const char *ari);
 
+/* src/store_account.c: other files of STATE/accounts/<ca-id>/. */
+
+/* Read the private key in file ("key-next.pem") of a CA's account
+ * directory. AL_ENOENT when absent, AL_EPROTO when not a key (nothing
+ * logged: the caller knows what the file means). */
+int store_load_account_file(struct store *s, const char *ca_id,
+                            const char *file, struct key *k);
+
+/* Write a private key as file of the account directory (0600). */
+int store_save_account_file(struct store *s, const char *ca_id,
+                            const char *file, const struct key *k);
+
+/* Remove file of the account directory; a missing one is success. */
+int store_remove_account_file(struct store *s, const char *ca_id,
+                              const char *file);
+
+/* 1 when account.json records that the account was deactivated. */
+int store_account_deactivated(struct store *s, const char *ca_id);
+
+/* Record in account.json that the account at url is deactivated: the next
+ * issuance makes a new account. */
+int store_mark_account_deactivated(struct store *s, const char *ca_id,
+                                   const char *url);
+
 /* Read file ("cert.pem", ...) of the live generation of name into buf
  * (NUL-terminated). AL_ENOENT when there is no live certificate. */
 int store_read_live(struct store *s, const char *name, const char *file,

@@ -205,8 +205,18 @@ int main(void)
 	   "openssl P-384 key loads");
 	one(&k384, NULL, "{}", "sha384", "ES384 jwk");
 	one(&k384, "https://ca.test/acme/acct/18", NULL, "sha384", "ES384 kid");
-	is_int(jws_build(&k, NULL, NULL, "u", NULL, 0, body, sizeof(body), NULL),
-	       AL_EINVAL, "nonce is required");
+	/* a keyChange's inner JWS (RFC 8555 §7.3.5) has no nonce */
+	is_int(jws_build(&k, NULL, NULL, "u", "{}", 2, body, sizeof(body), NULL),
+	       AL_OK, "no nonce: built (keyChange inner JWS)");
+	{
+		static struct parts q;
+
+		ok(split(body, strlen(body), &q) == 0 && !strstr(q.hdr, "nonce") &&
+		   strstr(q.hdr, "\"jwk\"") && strstr(q.hdr, "\"url\":\"u\""),
+		   "no nonce: the header has jwk and url, and no nonce member");
+	}
+	is_int(jws_build(&k, NULL, "n", NULL, NULL, 0, body, sizeof(body), NULL),
+	       AL_EINVAL, "url is required");
 	test_dir_remove();
 	return tap_done();
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../src/account_none.c"
 #include "../../src/ari_none.c"
 #include "../../src/daemon_none.c"
 #include "../../src/hook_none.c"
@@ -18,6 +19,7 @@
 #include "agent.h"
 #include "commands.h"
 #include "tap.h"
+#include "sim/port_sim.h"
 
 /* stderr goes to a temporary file between capture_begin and capture_end,
  * which returns what was written (NUL-terminated, truncated to cap). */
@@ -196,8 +198,48 @@ static void test_dns01(void)
 	   out);
 }
 
+/* account and revoke: exit 2 and one line; a rollover another build left
+ * pending is refused, none pending is nothing. */
+static void test_account(void)
+{
+	static char *args[] = { "show" };
+	struct cli cl = { .command = "account", .nargs = 1, .args = args };
+	struct port_sim sim;
+	struct capture cp;
+	struct ctx c;
+	char out[1024];
+
+	memset(&c, 0, sizeof(c));
+	log_init(&c.log, LOG_LVL_INFO, LOG_TO_STDERR);
+	port_sim_init(&sim);
+	c.port = &sim.base;
+	store_init(&c.store, c.port, &c.log, "/s");
+	capture_begin(&cp);
+	is_int(account_command(&c, &cl), EXIT_USAGE, "account: exit 2");
+	cl.command = "revoke";
+	is_int(revoke_command(&c, &cl), EXIT_USAGE, "revoke: exit 2");
+	capture_end(&cp, out, sizeof(out));
+	is_int(count_lines(out), 2, "one line each");
+	ok(strstr(out, "acmelet revoke: built without the account and revoke "
+	          "commands (CONFIG_ACCOUNT_CMDS)") != NULL, "names the option");
+	is_int(account_recover(&c, "ca"), 0, "no rollover pending: 0");
+	port_make_dir(c.port, "/s", 0);
+	port_make_dir(c.port, "/s/accounts", 0);
+	port_make_dir(c.port, "/s/accounts/ca", 0);
+	port_replace_file(c.port, "/s/accounts/ca/key-next.pem", "x", 1, 0);
+	capture_begin(&cp);
+	is_int(account_recover(&c, "ca"), AL_EINVAL, "a pending rollover: "
+	       "refused, not guessed at");
+	capture_end(&cp, out, sizeof(out));
+	is_int(count_lines(out), 1, "in one line");
+	ok(strstr(out, "CONFIG_ACCOUNT_CMDS") != NULL, "naming the option: %s",
+	   out);
+	port_sim_free(&sim);
+}
+
 int main(void)
 {
+	test_account();
 	test_hook();
 	test_ari();
 	test_command("run", daemon_run, "built without the daemon "
