@@ -23,6 +23,7 @@ struct acct_work {
 	struct key key, next;
 	char ca_id[STORE_CA_ID_MAX];
 	char ari[ACME_URL_MAX];
+	int lock;                   /* the account's lock, -1 when not held */
 };
 
 /* 1 when two keys are the same key (equal RFC 7638 thumbprints). */
@@ -113,14 +114,30 @@ out:
 	return rc;
 }
 
-/* Directory, an interrupted rollover settled, the account key in w->key
- * and its URL in a->kid. Refuses a deactivated account with one line. */
+int account_lock(struct ctx *c, const char *ca_id, int *handle)
+{
+	long holder = 0;
+	int rc = store_lock_account(&c->store, ca_id, c->cfg->lock_wait_s,
+	                            handle, &holder);
+
+	if (rc == AL_ELOCKED)
+		log_err(&c->log, "another acmelet (pid %ld) is working on the "
+		        "account at %s; try again once it has finished", holder,
+		        ca_id);
+	return rc;
+}
+
+/* Under the account's lock (held until the command ends): directory, an
+ * interrupted rollover settled, the account key in w->key and its URL in
+ * a->kid. Refuses a deactivated account with one line. */
 static int account_open(struct ctx *c, struct acct_work *w, int quiet_gone)
 {
 	struct acme *a = c->acme;
 	int rc, created;
 
 	store_ca_id(c->cfg->server, w->ca_id, sizeof(w->ca_id));
+	if ((rc = account_lock(c, w->ca_id, &w->lock)) != 0)
+		return rc;
 	store_cleanup_account(&c->store, w->ca_id); /* a cut write's leftovers */
 	if ((rc = agent_http_open(c)) != 0 ||
 	    (rc = acme_get_directory(a, c->cfg->server)) != 0 ||
@@ -278,6 +295,7 @@ int account_command(struct ctx *c, const struct cli *cl)
 		log_err(&c->log, "out of memory");
 		return EXIT_FAILED;
 	}
+	w->lock = -1;
 	if (!strcmp(sub, "show"))
 		rc = cmd_show(c, w);
 	else if (!strcmp(sub, "update"))
@@ -286,6 +304,7 @@ int account_command(struct ctx *c, const struct cli *cl)
 		rc = cmd_rollover(c, w, cl->new_key);
 	else
 		rc = cmd_deactivate(c, w, cl->yes);
+	store_unlock(&c->store, w->lock);
 	explicit_bzero(w, sizeof(*w));
 	free(w);
 	return rc == 0 ? EXIT_DONE : EXIT_FAILED;

@@ -30,6 +30,7 @@ struct revoke_work {
 	struct journal j;
 	char ca_id[STORE_CA_ID_MAX];
 	char ari[ACME_URL_MAX];
+	int acct_lock, cert_lock;    /* -1 when not held */
 };
 
 /* Read file of CERT: a name's live file, or beside the PEM path. */
@@ -76,7 +77,11 @@ static int pick_signer(struct ctx *c, const char *cert, struct revoke_work *w)
 	size_t len;
 	int rc, created;
 
-	if ((rc = account_recover(c, w->ca_id)) != 0)
+	/* an account is settled and used under its lock; none is not made */
+	if (store_load_account_file(&c->store, w->ca_id, "key.pem",
+	                            &w->key) != AL_ENOENT &&
+	    ((rc = account_lock(c, w->ca_id, &w->acct_lock)) != 0 ||
+	     (rc = account_recover(c, w->ca_id)) != 0))
 		return rc;
 	if (!store_account_deactivated(&c->store, w->ca_id) &&
 	    store_load_account(&c->store, w->ca_id, &w->key, a->kid,
@@ -114,6 +119,19 @@ static int mark_revoked(struct ctx *c, const char *name,
 	return journal_save(&c->store, name, &w->j);
 }
 
+/* The certificate's lock, for its journal (issue 12). */
+static int lock_cert(struct ctx *c, const char *name, struct revoke_work *w)
+{
+	long holder = 0;
+	int rc = store_lock_cert(&c->store, name, c->cfg->lock_wait_s,
+	                         &w->cert_lock, &holder);
+
+	if (rc == AL_ELOCKED)
+		log_err(&c->log, "another acmelet (pid %ld) is working on %s; try "
+		        "again once it has finished", holder, name);
+	return rc;
+}
+
 /* 1 when CERT names the live certificate of a certificate name. */
 static int is_live(struct ctx *c, const char *cert)
 {
@@ -134,6 +152,8 @@ static int revoke_run(struct ctx *c, const char *cert, int reason,
 		log_err(&c->log, "%s: no revokeCert", c->cfg->server);
 		return AL_EPROTO;
 	}
+	if (live && (rc = lock_cert(c, cert, w)) != 0)
+		return rc;
 	if ((rc = pick_signer(c, cert, w)) != 0 ||
 	    (live && (rc = mark_revoked(c, cert, w,
 	                               store_live_gen(&c->store, cert))) != 0))
@@ -161,7 +181,10 @@ int revoke_command(struct ctx *c, const struct cli *cl)
 		log_err(&c->log, "out of memory");
 		return EXIT_FAILED;
 	}
+	w->acct_lock = w->cert_lock = -1;
 	rc = revoke_run(c, cl->args[0], cl->reason, w);
+	store_unlock(&c->store, w->cert_lock);
+	store_unlock(&c->store, w->acct_lock);
 	explicit_bzero(w, sizeof(*w));
 	free(w);
 	return rc == 0 ? EXIT_DONE : EXIT_FAILED;

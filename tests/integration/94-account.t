@@ -4,7 +4,7 @@
 # the CA refuses (one line, exit 1, the account keeps its key), a rollover
 # cut before the CA's answer settled by the next run, deactivation (the old
 # account is refused, the next issuance makes a new one), and deactivating
-# twice (one line, exit 1).
+# twice (one line, exit 1); a held account lock (one line, exit 1).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
@@ -33,6 +33,21 @@ run_acmelet "$S" account update --email other@acmelet.test
 is "$RUN_RC" 0 "account update exits 0" || diag_file "$RUN_ERR"
 run_acmelet "$S" account show
 like "$(cat "$RUN_OUT")" "contact: mailto:other@acmelet.test" "the CA shows the new contact"
+
+# an account change waits for the account's lock (issue 12), and gives up
+# with one line when another process keeps it
+flock -o "$ADIR" sleep 120 </dev/null >/dev/null 2>&1 &
+HOLDER=$!
+wait_for 10 sh -c "! flock -n '$ADIR' true" || diag "flock(1) did not take $ADIR"
+BEFORE=$(sha256sum "$ADIR/key.pem")
+run_acmelet "$S" --lock-wait 1 account rollover
+is "$RUN_RC" 1 "rollover while another process holds the account: exit 1"
+is "$(error_count "$RUN_ERR")" 1 "...one error line" || diag_file "$RUN_ERR"
+like "$(error_lines "$RUN_ERR")" "another acmelet" "...saying another acmelet works on it"
+is "$(sha256sum "$ADIR/key.pem")" "$BEFORE" "...key.pem is unchanged"
+ok "...and no rollover was journalled" test ! -e "$ADIR/key-next.pem"
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
 
 # rollover to a new RSA key
 OLD=$PEBBLE_DIR/old-key.pem
