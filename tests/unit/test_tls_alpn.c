@@ -299,27 +299,26 @@ static void test_busy(const struct logger *lg, const struct key *k,
                       struct rng *r, int port)
 {
 	struct tls_server *s2 = calloc(1, sizeof(*s2));
-	char log[2048], want[128];
+	char log[2048], want[128], path[256];
 	int saved, rc, fd;
 	ssize_t n;
 
+	snprintf(path, sizeof(path), "%s/busy.log", test_dir);
 	tlss_init(s2, lg, k, r);
 	fflush(stderr);
 	saved = dup(2);
-	fd = open("/tmp/acmelet-alpn-log.txt", O_CREAT | O_TRUNC | O_WRONLY,
-	          0600);
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
 	dup2(fd, 2);
 	close(fd);
 	rc = tlss_open(s2, "127.0.0.1", port);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
-	fd = open("/tmp/acmelet-alpn-log.txt", O_RDONLY);
+	fd = open(path, O_RDONLY);
 	n = fd >= 0 ? read(fd, log, sizeof(log) - 1) : -1;
 	log[n > 0 ? n : 0] = '\0';
 	if (fd >= 0)
 		close(fd);
-	unlink("/tmp/acmelet-alpn-log.txt");
 	is_int(rc, AL_EADDRINUSE, "a second server on the port: AL_EADDRINUSE");
 	snprintf(want, sizeof(want), "tls-alpn-01: port %d on 127.0.0.1 is in "
 	         "use", port);
