@@ -67,6 +67,12 @@ int ari_state_load(struct port *p, const char *state_dir, const char *name,
 	}
 	if (strcmp(got, id) != 0 || v[1] <= v[0])
 		return AL_ENOENT;
+	/* RAM that someone else could write, or a clock set back: a pick
+	 * past nine tenths of the lifetime, or a next ask more than a day
+	 * (the longest Retry-After honoured) away, is not believed */
+	if (v[2] > f->not_after - (f->not_after - f->not_before) / 10 ||
+	    v[3] > port_wall_time(p) + 86400)
+		return AL_ENOENT;
 	st->start = v[0];
 	st->end = v[1];
 	st->pick = v[2];

@@ -57,6 +57,17 @@ is "$(ri_count)" 0 "no renewalInfo request before the CA allows"
 is "$(http_count "$RUN_ERR")" 0 "no request at all"
 is "$(state_snapshot "$S")" "$snap" "nothing written to the state directory"
 
+# A next ask more than a day away (RAM written by someone else, or a clock
+# set back) is not believed: the run asks again, once, and keeps that.
+f=$(ls "$ACMELET_RUNTIME_DIR"/ari-*)
+read -r id a b p n <"$f"
+echo "$id $a $b $p $(($(date +%s) + 10 * 86400))" >"$f"
+run_conf "$C" -v renew
+is "$RUN_RC" 3 "a next ask 10 days away: still nothing due (exit 3)" || diag_file "$RUN_ERR"
+is "$(ri_count)" 1 "...but renewalInfo is asked again"
+read -r _ _ _ _ n2 <"$f"
+ok "...and the CA's Retry-After is kept instead" test "$n2" -lt $(($(date +%s) + 86400))
+
 # ---- 4. the CA moves the window into the past -----------------------------------------
 cp -a "$S" "$PEBBLE_DIR/copy" # the same certificate and account, for step 5
 python3 - "$L/cert.pem" >"$PEBBLE_DIR/setri.json" <<'PY'
