@@ -34,6 +34,11 @@ ACMELET_TIMEOUT=$QUICK run_conf /dev/zero renew
 is "$RUN_RC" 2 "a device as the configuration file: exit 2"
 like "$(cat "$RUN_ERR")" "/dev/zero: cannot read the configuration: not a regular file" \
 	"device configuration: the line says why"
+# The one device accepted: -c /dev/null means no configuration file (the
+# OpenWrt backend runs so); the command line alone then decides.
+run_conf /dev/null -d "$PEBBLE_DIR/devnull" status
+is "$RUN_RC" 0 "-c /dev/null: no configuration, status exits 0" || diag_file "$RUN_ERR"
+is "$(error_count "$RUN_ERR")" 0 "-c /dev/null: no error line"
 
 run_acmelet "$S" issue "$NAME"
 is "$RUN_RC" 0 "an issuance to start from" || { diag_file "$RUN_ERR"; done_testing; }
