@@ -44,7 +44,7 @@ LIB_SRC := src/log.c src/loop.c src/proc.c src/b64.c src/json.c src/pem.c src/de
            src/cli.c port/posix/port_posix.c
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http/curl.c
 LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http/bearssl.c src/http/http1.c src/http/trust.c
-LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/challenge/responder.c
+LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/challenge/responder.c src/challenge/listen.c
 LIB_SRC-$(CONFIG_CHALLENGE_TLSALPN) += src/challenge/tls_alpn.c src/challenge/tls_server.c \
                                       src/challenge/alpn_cert.c src/challenge/listen.c
 LIB_SRC-$(call off,$(CONFIG_CHALLENGE_TLSALPN)) += src/challenge/tls_alpn_none.c
@@ -70,7 +70,8 @@ LIB_SRC-$(call off,$(CONFIG_KEY_RSA)) += src/key_rsa_none.c
 LIBS-y := -lbearssl
 LIBS-$(CONFIG_HTTP_CURL) += -lcurl
 
-SRC  := $(LIB_SRC) $(LIB_SRC-y)
+# sort: a file two options select (listen.c) is built once.
+SRC  := $(LIB_SRC) $(sort $(LIB_SRC-y))
 OBJ  := $(SRC:%.c=$(BUILD)/%.o)
 LIBA := $(BUILD)/libacmelet.a
 BIN  := $(BUILD)/acmelet

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "port.h"
+#include "listen.h"
 #include "responder.h"
 
 #define ACME_PREFIX "/.well-known/acme-challenge/"
@@ -75,86 +76,6 @@ static void conn_finish(struct resp_conn *c)
 	conn_close(c);
 }
 
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return -1;
-	return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -1 : 0;
-}
-
-/* Fill ss with the address literal text of family and port. */
-static int make_addr(int family, const char *text, int port,
-                     struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET6) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*s6);
-		return inet_pton(AF_INET6, text, &s6->sin6_addr) == 1 ? 0 : -1;
-	}
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons((uint16_t)port);
-	*len = sizeof(*s4);
-	return inet_pton(AF_INET, text, &s4->sin_addr) == 1 ? 0 : -1;
-}
-
-/* Open one listening socket on the literal text (family given) and port.
- * With optional set, a family the host lacks is skipped (returns 0). */
-static int listen_one(struct responder *r, int family, const char *text,
-                      int port, int optional)
-{
-	struct sockaddr_storage ss;
-	socklen_t salen;
-	int fd = -1, one = 1, rc = AL_EFAIL;
-
-	if (make_addr(family, text, port, &ss, &salen) != 0)
-		return AL_EFAIL;
-	fd = socket(family, SOCK_STREAM, 0);
-	if (fd < 0 && optional && errno == EAFNOSUPPORT)
-		return 0;
-	if (fd < 0 || set_nonblock(fd) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-		goto fail;
-	/* Without V6ONLY "::" would take the IPv4 port too on Linux, and the
-	 * "0.0.0.0" socket beside it would then fail as if the port were busy. */
-	if (family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
-		goto fail;
-	if (bind(fd, (struct sockaddr *)&ss, salen) < 0) {
-		if (errno == EADDRINUSE) {
-			log_err(r->log, "responder: port %d on %s is in use "
-			        "(another web server?); stop it, or use "
-			        "--http-port and forward port 80 to it", port, text);
-			rc = AL_EADDRINUSE;
-			goto out;
-		}
-		/* IPv6 compiled in but disabled on every interface. */
-		if (optional && errno == EADDRNOTAVAIL) {
-			close(fd);
-			return 0;
-		}
-		goto fail;
-	}
-	if (listen(fd, RESP_BACKLOG) < 0)
-		goto fail;
-	r->lfd[r->nlfd++] = fd;
-	log_debug(r->log, "responder: listening on %s port %d", text, port);
-	return 0;
-fail:
-	log_err(r->log, "responder: cannot listen on %s port %d: %s", text, port,
-	        strerror(errno));
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 void responder_init(struct responder *r, const struct logger *log)
 {
 	int i;
@@ -168,37 +89,17 @@ void responder_init(struct responder *r, const struct logger *log)
 }
 
 /* Listen on addr:port; see responder.h. Also initialises r: tokens added
- * before responder_open() are forgotten. */
+ * before responder_open() are forgotten. The sockets come from listen.c,
+ * shared with the tls-alpn-01 server. */
 int responder_open(struct responder *r, const char *addr, int port,
                    const struct logger *log)
 {
-	unsigned char probe[sizeof(struct in6_addr)];
 	int rc;
 
 	responder_init(r, log);
-	if (port < 1 || port > 65535) {
-		log_err(r->log, "responder: port %d is not valid; use 1 to 65535",
-		        port);
-		return AL_EFAIL;
-	}
-	if (!addr || !*addr) {
-		rc = listen_one(r, AF_INET6, "::", port, 1);
-		if (rc == 0)
-			rc = listen_one(r, AF_INET, "0.0.0.0", port, 1);
-	} else if (inet_pton(AF_INET, addr, probe) == 1) {
-		rc = listen_one(r, AF_INET, addr, port, 0);
-	} else if (inet_pton(AF_INET6, addr, probe) == 1) {
-		rc = listen_one(r, AF_INET6, addr, port, 0);
-	} else {
-		log_err(r->log, "responder: '%s' is not an IP address; give a "
-		        "literal such as 192.0.2.1 or ::1, or none for all", addr);
-		rc = AL_EFAIL;
-	}
-	if (rc == 0 && r->nlfd == 0) {
-		log_err(r->log, "responder: no IPv4 or IPv6 address to listen on "
-		        "port %d", port);
-		rc = AL_EFAIL;
-	}
+	rc = listen_open(addr, port, RESP_BACKLOG, r->lfd, &r->nlfd, log,
+	                 "responder", "(another web server?) stop it, or use "
+	                 "--http-port and forward port 80 to it");
 	if (rc != 0)
 		responder_close(r);
 	return rc;
@@ -566,7 +467,7 @@ static int accept_new(struct responder *r, int lfd, int64_t now)
 			}
 			return sent;
 		}
-		if (set_nonblock(fd) < 0 || !(c = slot_for_new(r, now))) {
+		if (listen_nonblock(fd) < 0 || !(c = slot_for_new(r, now))) {
 			close(fd); /* every slot is busy sending an answer */
 			continue;
 		}
