@@ -69,6 +69,17 @@ read -r _ _ _ _ n2 <"$f"
 ok "...and the CA's Retry-After is kept instead" test "$n2" -lt $(($(date +%s) + 86400))
 
 # ---- 4. the CA moves the window into the past -----------------------------------------
+# The current Pebble finds the certificate a newOrder `replaces` only when
+# its serial's DER has no leading 0x00 (first byte under 0x80: "could not
+# find an order for the given certificate" otherwise), though renewalInfo
+# finds both. Seen in half the runs; until Pebble is fixed, step 4 starts
+# from a certificate whose serial it can find.
+for _ in $(seq 12); do
+	case $(serial "$L/cert.pem") in serial=[0-7]*) break ;; esac
+	run_conf "$C" --force issue "$NAME"
+done
+like "$(serial "$L/cert.pem")" '^serial=[0-7]' "a certificate whose serial Pebble's replaces can find" ||
+	diag_file "$RUN_ERR"
 cp -a "$S" "$PEBBLE_DIR/copy" # the same certificate and account, for step 5
 python3 - "$L/cert.pem" >"$PEBBLE_DIR/setri.json" <<'PY'
 import json, sys, datetime as dt
