@@ -198,20 +198,9 @@ int store_load_account(struct store *s, const char *ca_id, struct key *k,
 int store_save_account_key(struct store *s, const char *ca_id,
                            const struct key *k)
 {
-	char path[STORE_PATH_MAX], pem[PEM_MAX];
-	size_t len;
-	int rc;
+	int rc = make_dirs(s, "accounts", ca_id, PORT_PRIVATE);
 
-	if ((rc = make_dirs(s, "accounts", ca_id, PORT_PRIVATE)) != 0 ||
-	    (rc = path_of(s, path, "accounts", ca_id, "key.pem")) != 0 ||
-	    (rc = key_to_pem(k, pem, sizeof(pem), &len)) != 0)
-		return rc;
-	rc = port_replace_file(s->port, path, pem, len, PORT_PRIVATE);
-	explicit_bzero(pem, sizeof(pem));
-	if (rc != 0)
-		log_err(s->log, "%s: cannot write the account key%s", path,
-		        store_why(rc));
-	return rc;
+	return rc != 0 ? rc : store_save_account_file(s, ca_id, "key.pem", k);
 }
 
 int store_save_account_url(struct store *s, const char *ca_id,
