@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "port.h"
+#include "challenge.h"
 #include "listen.h"
 #include "responder.h"
 
@@ -105,19 +106,6 @@ int responder_open(struct responder *r, const char *addr, int port,
 	return rc;
 }
 
-/* ACME tokens are base64url (RFC 8555 8.3); anything else cannot be one and
- * must not reach a URL match or a log line. */
-static int token_ok(const char *t)
-{
-	if (!*t)
-		return 0;
-	for (; *t; t++)
-		if (!((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') ||
-		      (*t >= '0' && *t <= '9') || *t == '-' || *t == '_'))
-			return 0;
-	return 1;
-}
-
 /* Add or update a token; see responder.h. AL_EINVAL for a token that is
  * empty or not base64url. */
 int responder_add(struct responder *r, const char *token, const char *keyauth)
@@ -127,7 +115,8 @@ int responder_add(struct responder *r, const char *token, const char *keyauth)
 
 	if (tl >= RESP_TOKEN_MAX || kl >= RESP_KEYAUTH_MAX)
 		return AL_E2BIG;
-	if (!token_ok(token))
+	/* Not base64url: never matched against a URL, never logged. */
+	if (!challenge_token_ok(token))
 		return AL_EINVAL;
 	for (i = 0; i < r->ntokens; i++)
 		if (strcmp(r->tokens[i].token, token) == 0)
