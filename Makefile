@@ -44,9 +44,11 @@ LIB_SRC := src/log.c src/loop.c src/proc.c src/b64.c src/json.c src/pem.c src/de
            src/cli.c port/posix/port_posix.c
 LIB_SRC-$(CONFIG_HTTP_CURL)    += src/http/curl.c
 LIB_SRC-$(CONFIG_HTTP_BEARSSL) += src/http/bearssl.c src/http/http1.c src/http/trust.c
-LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/challenge/responder.c src/challenge/listen.c
+LIB_SRC-$(CONFIG_CHALLENGE_HTTP01) += src/challenge/responder.c src/challenge/listen.c \
+                                      src/challenge/slots.c
 LIB_SRC-$(CONFIG_CHALLENGE_TLSALPN) += src/challenge/tls_alpn.c src/challenge/tls_server.c \
-                                      src/challenge/alpn_cert.c src/challenge/listen.c
+                                      src/challenge/alpn_cert.c src/challenge/listen.c \
+                                      src/challenge/slots.c
 LIB_SRC-$(call off,$(CONFIG_CHALLENGE_TLSALPN)) += src/challenge/tls_alpn_none.c
 LIB_SRC-$(CONFIG_CHALLENGE_DNS) += src/dns/msg.c src/dns/tsig.c src/dns/keyfile.c \
                                    src/dns/query.c src/dns/resolve.c src/challenge/dns01.c
@@ -70,7 +72,7 @@ LIB_SRC-$(call off,$(CONFIG_KEY_RSA)) += src/key_rsa_none.c
 LIBS-y := -lbearssl
 LIBS-$(CONFIG_HTTP_CURL) += -lcurl
 
-# sort: a file two options select (listen.c) is built once.
+# sort: a file two options select (listen.c, slots.c) is built once.
 SRC  := $(LIB_SRC) $(sort $(LIB_SRC-y))
 OBJ  := $(SRC:%.c=$(BUILD)/%.o)
 LIBA := $(BUILD)/libacmelet.a

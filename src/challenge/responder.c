@@ -31,7 +31,6 @@
 
 #define ACME_PREFIX "/.well-known/acme-challenge/"
 #define LOG_FIELD_MAX 160 /* bytes of peer text quoted in a log line */
-#define ACCEPT_PAUSE_MS 100 /* after accept() ran out of descriptors */
 
 _Static_assert(sizeof(((struct resp_conn *)0)->out) >= RESP_KEYAUTH_MAX + 128,
                "the response buffer must hold headers and a key authorization");
@@ -47,9 +46,9 @@ struct req {
 
 static void conn_reset(struct resp_conn *c)
 {
-	c->fd = -1;
-	c->deadline_ms = 0;
-	c->last_ms = 0;
+	c->slot.fd = -1;
+	c->slot.deadline_ms = 0;
+	c->slot.last_ms = 0;
 	c->in_len = 0;
 	c->out_len = 0;
 	c->out_off = 0;
@@ -57,8 +56,8 @@ static void conn_reset(struct resp_conn *c)
 
 static void conn_close(struct resp_conn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
+	if (c->slot.fd >= 0)
+		close(c->slot.fd);
 	conn_reset(c);
 }
 
@@ -70,12 +69,35 @@ static void conn_finish(struct resp_conn *c)
 	char sink[512];
 	int i;
 
-	shutdown(c->fd, SHUT_WR);
+	shutdown(c->slot.fd, SHUT_WR);
 	for (i = 0; i < 16; i++)
-		if (recv(c->fd, sink, sizeof(sink), 0) <= 0)
+		if (recv(c->slot.fd, sink, sizeof(sink), 0) <= 0)
 			break;
 	conn_close(c);
 }
+
+/* The table's view of a connection: one that is sending its answer is
+ * busy, not silent, and never gives way. */
+static int conn_sending(const struct slot *s)
+{
+	return ((const struct resp_conn *)(const void *)s)->out_len != 0;
+}
+
+static int conn_reading(const struct slot *s)
+{
+	return !conn_sending(s);
+}
+
+static void slot_close(struct slot *s)
+{
+	conn_close((struct resp_conn *)(void *)s);
+}
+
+/* The silent longest of the reading connections gives way at once. */
+static const struct slots_class resp_slots = {
+	"responder", sizeof(struct resp_conn), RESP_MAX_CONNS,
+	RESP_CONN_TIMEOUT_MS, 0, conn_reading, conn_sending, slot_close
+};
 
 void responder_init(struct responder *r, const struct logger *log)
 {
@@ -85,8 +107,7 @@ void responder_init(struct responder *r, const struct logger *log)
 	r->log = log;
 	for (i = 0; i < RESP_MAX_LISTEN; i++)
 		r->lfd[i] = -1;
-	for (i = 0; i < RESP_MAX_CONNS; i++)
-		conn_reset(&r->conns[i]);
+	slots_init(&r->slots, &resp_slots, r->conns, log);
 }
 
 /* Listen on addr:port; see responder.h. Also initialises r: tokens added
@@ -316,7 +337,7 @@ static int conn_write(struct responder *r, struct resp_conn *c)
 	ssize_t n;
 
 	while (c->out_off < c->out_len) {
-		n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+		n = send(c->slot.fd, c->out + c->out_off, c->out_len - c->out_off,
 		         MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -361,7 +382,7 @@ static int conn_read(struct responder *r, struct resp_conn *c)
 	ssize_t n;
 	int rc;
 
-	n = recv(c->fd, c->in + c->in_len, room, 0);
+	n = recv(c->slot.fd, c->in + c->in_len, room, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return 0;
 	if (n <= 0) {
@@ -388,50 +409,6 @@ int responder_answer(struct responder *r, struct resp_conn *c,
 	return take_input(r, c);
 }
 
-static struct resp_conn *free_slot(struct responder *r)
-{
-	int i;
-
-	for (i = 0; i < RESP_MAX_CONNS; i++)
-		if (r->conns[i].fd < 0)
-			return &r->conns[i];
-	return NULL;
-}
-
-/* The reading connection silent longest, or NULL (those sending their
- * answer are busy, not silent). */
-static struct resp_conn *most_silent(struct responder *r)
-{
-	struct resp_conn *best = NULL;
-	int i;
-
-	for (i = 0; i < RESP_MAX_CONNS; i++) {
-		struct resp_conn *c = &r->conns[i];
-
-		if (c->fd >= 0 && !c->out_len &&
-		    (!best || c->last_ms < best->last_ms))
-			best = c;
-	}
-	return best;
-}
-
-/* A slot for a new connection: a free one, else the one silent longest
- * (dropped), else NULL (every slot is sending its answer). */
-static struct resp_conn *slot_for_new(struct responder *r, int64_t now)
-{
-	struct resp_conn *c = free_slot(r);
-
-	if (c)
-		return c;
-	if (!(c = most_silent(r)))
-		return NULL;
-	log_debug(r->log, "responder: every slot taken; dropped the "
-	          "connection silent for %lld ms", (long long)(now - c->last_ms));
-	r->evicted++;
-	conn_close(c);
-	return c;
-}
-
 /* Accept what is pending (at most RESP_ACCEPT_BURST), each into a free
  * slot or the slot of the connection silent longest, and read it at once.
  * Returns the key authorizations sent. */
@@ -441,110 +418,46 @@ static int accept_new(struct responder *r, int lfd, int64_t now)
 	int fd, sent = 0, n;
 
 	for (n = 0; n < RESP_ACCEPT_BURST; n++) {
-		fd = accept(lfd, NULL, NULL);
-		if (fd < 0 && errno == EINTR)
-			continue;
-		if (fd < 0) {
-			/* Out of descriptors or memory: the listener stays
-			 * readable, so stop polling it for a moment rather
-			 * than spin. */
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warn(r->log, "responder: accept: %s",
-				         strerror(errno));
-				r->accept_after = now + ACCEPT_PAUSE_MS;
-			}
+		if ((fd = slots_accept(&r->slots, lfd, now)) < 0)
 			return sent;
-		}
-		if (listen_nonblock(fd) < 0 || !(c = slot_for_new(r, now))) {
+		if (listen_nonblock(fd) < 0 || !(c = (struct resp_conn *)
+		    (void *)slots_for_new(&r->slots, now))) {
 			close(fd); /* every slot is busy sending an answer */
 			continue;
 		}
 		conn_reset(c);
-		c->fd = fd;
-		c->deadline_ms = now + RESP_CONN_TIMEOUT_MS;
-		c->last_ms = now;
+		slots_take(&r->slots, &c->slot, fd, now);
 		sent += conn_read(r, c);
 	}
 	return sent;
 }
 
-/* Close connections past their deadline; lower *wake to the next one. */
-static void expire(struct responder *r, int64_t now, int64_t *wake)
-{
-	int i;
-
-	for (i = 0; i < RESP_MAX_CONNS; i++) {
-		struct resp_conn *c = &r->conns[i];
-
-		if (c->fd < 0)
-			continue;
-		if (c->deadline_ms <= now) {
-			log_debug(r->log, "responder: connection still open "
-			          "after %d ms, closed", RESP_CONN_TIMEOUT_MS);
-			conn_close(c);
-		} else if (c->deadline_ms < *wake) {
-			*wake = c->deadline_ms;
-		}
-	}
-}
-
-/* The loop service's want(): connections always; listeners while a slot
- * is free or can be freed. Entries are listeners first, then connections
- * in slot order, as responder_io() expects. */
+/* The loop service's want(): see slots_want(); responder_io() expects its
+ * layout. */
 int responder_want(void *self, struct pollfd *pfd, int max, int64_t *wake)
 {
 	struct responder *r = self;
-	int64_t now = r->now_ms(r->clock_arg);
-	int i, n = 0, listen_ok;
 
-	expire(r, now, wake);
-	listen_ok = free_slot(r) || most_silent(r);
-	if (r->accept_after > now) {
-		listen_ok = 0;
-		if (r->accept_after < *wake)
-			*wake = r->accept_after;
-	}
-	r->polled_listeners = 0;
-	for (i = 0; listen_ok && i < r->nlfd && n < max; i++) {
-		pfd[n].fd = r->lfd[i];
-		pfd[n++].events = POLLIN;
-		r->polled_listeners++;
-	}
-	for (i = 0; i < RESP_MAX_CONNS && n < max; i++) {
-		if (r->conns[i].fd < 0)
-			continue;
-		pfd[n].fd = r->conns[i].fd;
-		pfd[n++].events = r->conns[i].out_len ? POLLOUT : POLLIN;
-	}
-	return n;
+	return slots_want(&r->slots, r->lfd, r->nlfd, pfd, max, wake,
+	                  r->now_ms(r->clock_arg));
 }
 
 /* The loop service's serve(): the pfd of the last responder_want(). */
 void responder_io(void *self, struct pollfd *pfd, int n, int64_t now)
 {
 	struct responder *r = self;
-	int i, k = 0;
+	struct resp_conn *c;
+	int k;
 
-	for (i = 0; i < r->polled_listeners && k < n; i++, k++)
-		if (pfd[k].revents)
-			r->sent += (unsigned)accept_new(r, pfd[k].fd, now);
-	for (; k < n; k++) {
-		struct resp_conn *c = NULL;
-		int j;
-
+	for (k = 0; k < n; k++) {
 		if (!pfd[k].revents)
 			continue;
-		for (j = 0; j < RESP_MAX_CONNS; j++)
-			if (r->conns[j].fd == pfd[k].fd)
-				c = &r->conns[j];
-		if (!c)
-			continue; /* closed by an accept's eviction meanwhile */
-		c->last_ms = now;
-		if (c->out_len)
-			r->sent += (unsigned)conn_write(r, c);
-		else
-			r->sent += (unsigned)conn_read(r, c);
+		if (slots_is_listener(&r->slots, k))
+			r->sent += (unsigned)accept_new(r, pfd[k].fd, now);
+		else if ((c = (struct resp_conn *)(void *)
+		          slots_ready(&r->slots, pfd[k].fd, now)) != NULL)
+			r->sent += (unsigned)(c->out_len ? conn_write(r, c) :
+			                      conn_read(r, c));
 	}
 }
 

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <poll.h>
 
+#include "slots.h"
+
 struct logger;
 struct loop;
 
@@ -30,9 +32,7 @@ struct resp_token {
 };
 
 struct resp_conn {
-	int fd;          /* -1 when the slot is free */
-	int64_t deadline_ms;
-	int64_t last_ms;  /* accepted or last I/O: how long it was silent */
+	struct slot slot; /* first: the socket, its deadline and last I/O */
 	size_t in_len;
 	char in[RESP_REQ_MAX];
 	size_t out_len, out_off;
@@ -45,11 +45,9 @@ struct responder {
 	int ntokens;
 	struct resp_token tokens[RESP_MAX_TOKENS];
 	struct resp_conn conns[RESP_MAX_CONNS];
+	struct slots slots;     /* the table of conns */
 	const struct logger *log;
 	unsigned sent;          /* key authorizations sent, all tokens */
-	unsigned evicted;       /* connections dropped for a new one */
-	int polled_listeners;   /* listeners in the last want() */
-	int64_t accept_after;   /* listeners not polled before (EMFILE) */
 	int64_t (*now_ms)(void *);
 	void *clock_arg;
 };

@@ -27,7 +27,6 @@
 #include "tls_server.h"
 
 #define ACME_TLS_PROTO "acme-tls/1"
-#define ACCEPT_PAUSE_MS 100
 
 struct tlss_tls {
 	const br_ssl_server_policy_class *vtable; /* first: BearSSL's self */
@@ -174,13 +173,35 @@ static void tls_setup(struct tls_server *s, struct tlss_tls *t)
 
 static void conn_close(struct tlss_conn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
+	if (c->slot.fd >= 0)
+		close(c->slot.fd);
 	free(c->tls);
 	c->tls = NULL;
-	c->fd = -1;
-	c->deadline_ms = c->last_ms = 0;
+	c->slot.fd = -1;
+	c->slot.deadline_ms = c->slot.last_ms = 0;
 }
+
+/* The table's view of a connection: polled for POLLOUT while its engine
+ * has records to send. */
+static int conn_sending(const struct slot *sl)
+{
+	const struct tlss_conn *c = (const struct tlss_conn *)(const void *)sl;
+
+	return (br_ssl_engine_current_state(&c->tls->sc.eng) &
+	        BR_SSL_SENDREC) != 0;
+}
+
+static void slot_close(struct slot *sl)
+{
+	conn_close((struct tlss_conn *)(void *)sl);
+}
+
+/* Any connection, sending or not, may give way, but only once silent
+ * TLSS_EVICT_MS; its engine is allocated on accept (accept_new). */
+static const struct slots_class tlss_slots = {
+	"tls-alpn-01", sizeof(struct tlss_conn), TLSS_MAX_CONNS,
+	TLSS_CONN_TIMEOUT_MS, TLSS_EVICT_MS, NULL, conn_sending, slot_close
+};
 
 /* The handshake is done: count it and queue close_notify. */
 static void handshake_done(struct tls_server *s, struct tlss_tls *t)
@@ -208,7 +229,7 @@ static int conn_step(struct tlss_conn *c, unsigned st)
 
 	if (st & BR_SSL_SENDREC) {
 		b = br_ssl_engine_sendrec_buf(eng, &len);
-		n = send(c->fd, b, len, MSG_NOSIGNAL);
+		n = send(c->slot.fd, b, len, MSG_NOSIGNAL);
 		if (n > 0)
 			br_ssl_engine_sendrec_ack(eng, (size_t)n);
 	} else if (st & BR_SSL_RECVAPP) {
@@ -218,7 +239,7 @@ static int conn_step(struct tlss_conn *c, unsigned st)
 		return 1;
 	} else if (st & BR_SSL_RECVREC) {
 		b = br_ssl_engine_recvrec_buf(eng, &len);
-		n = recv(c->fd, b, len, 0);
+		n = recv(c->slot.fd, b, len, 0);
 		if (n > 0)
 			br_ssl_engine_recvrec_ack(eng, (size_t)n);
 		if (n == 0)
@@ -273,8 +294,7 @@ void tlss_init(struct tls_server *s, const struct logger *log,
 	s->rng = rng;
 	for (i = 0; i < LISTEN_MAX; i++)
 		s->lfd[i] = -1;
-	for (i = 0; i < TLSS_MAX_CONNS; i++)
-		s->conns[i].fd = -1;
+	slots_init(&s->slots, &tlss_slots, s->conns, log);
 }
 
 int tlss_open(struct tls_server *s, const char *addr, int port)
@@ -325,46 +345,6 @@ void tlss_close(struct tls_server *s)
 	memset(s->certs, 0, sizeof(s->certs));
 }
 
-static struct tlss_conn *free_slot(struct tls_server *s)
-{
-	int i;
-
-	for (i = 0; i < TLSS_MAX_CONNS; i++)
-		if (s->conns[i].fd < 0)
-			return &s->conns[i];
-	return NULL;
-}
-
-static struct tlss_conn *most_silent(struct tls_server *s)
-{
-	struct tlss_conn *best = NULL;
-	int i;
-
-	for (i = 0; i < TLSS_MAX_CONNS; i++)
-		if (s->conns[i].fd >= 0 &&
-		    (!best || s->conns[i].last_ms < best->last_ms))
-			best = &s->conns[i];
-	return best;
-}
-
-/* A slot for a new connection: a free one, else the one silent longest
- * when it has been silent TLSS_EVICT_MS (dropped), else NULL. */
-static struct tlss_conn *slot_for_new(struct tls_server *s, int64_t now)
-{
-	struct tlss_conn *c = free_slot(s);
-
-	if (c)
-		return c;
-	c = most_silent(s);
-	if (!c || now - c->last_ms < TLSS_EVICT_MS)
-		return NULL;
-	log_debug(s->log, "tls-alpn-01: every slot taken; dropped the "
-	          "connection silent for %lld ms", (long long)(now - c->last_ms));
-	s->evicted++;
-	conn_close(c);
-	return c;
-}
-
 /* Accept while there are slots; start each handshake at once (the
  * ClientHello usually comes with the connection). */
 static void accept_new(struct tls_server *s, int lfd, int64_t now)
@@ -372,114 +352,51 @@ static void accept_new(struct tls_server *s, int lfd, int64_t now)
 	struct tlss_conn *c;
 	int fd;
 
-	while ((c = slot_for_new(s, now)) != NULL) {
-		fd = accept(lfd, NULL, NULL);
-		if (fd < 0 && errno == EINTR)
-			continue;
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warn(s->log, "tls-alpn-01: accept: %s",
-				         strerror(errno));
-				s->accept_after = now + ACCEPT_PAUSE_MS;
-			}
+	while ((c = (struct tlss_conn *)(void *)
+	        slots_for_new(&s->slots, now)) != NULL) {
+		if ((fd = slots_accept(&s->slots, lfd, now)) < 0)
 			return;
-		}
 		c->tls = malloc(sizeof(*c->tls));
 		if (!c->tls || listen_nonblock(fd) < 0) {
 			if (!c->tls) /* out of memory: let it pass first */
-				s->accept_after = now + ACCEPT_PAUSE_MS;
+				s->slots.accept_after = now +
+				                        SLOTS_ACCEPT_PAUSE_MS;
 			free(c->tls);
 			c->tls = NULL;
 			close(fd);
 			return;
 		}
-		c->fd = fd;
-		c->deadline_ms = now + TLSS_CONN_TIMEOUT_MS;
-		c->last_ms = now;
+		slots_take(&s->slots, &c->slot, fd, now);
 		tls_setup(s, c->tls);
 		conn_run(s, c);
 	}
 }
 
-/* Close connections past their deadline; lower *wake to the next one. */
-static void expire(struct tls_server *s, int64_t now, int64_t *wake)
-{
-	int i;
-
-	for (i = 0; i < TLSS_MAX_CONNS; i++) {
-		struct tlss_conn *c = &s->conns[i];
-
-		if (c->fd < 0)
-			continue;
-		if (c->deadline_ms <= now) {
-			log_debug(s->log, "tls-alpn-01: connection still open "
-			          "after %d ms, closed", TLSS_CONN_TIMEOUT_MS);
-			conn_close(c);
-		} else if (c->deadline_ms < *wake) {
-			*wake = c->deadline_ms;
-		}
-	}
-}
-
-/* The loop service's want(): listeners first (while a slot is free or can
- * be freed), then connections in slot order, as tlss_io() expects. */
+/* The loop service's want(): see slots_want(); tlss_io() expects its
+ * layout. */
 int tlss_want(void *self, struct pollfd *pfd, int max, int64_t *wake)
 {
 	struct tls_server *s = self;
-	struct tlss_conn *old;
-	int64_t now = s->now_ms(s->clock_arg);
-	int i, n = 0, listen_ok;
 
-	expire(s, now, wake);
-	old = free_slot(s) ? NULL : most_silent(s);
-	listen_ok = free_slot(s) || (old && now - old->last_ms >= TLSS_EVICT_MS);
-	if (!listen_ok && old && old->last_ms + TLSS_EVICT_MS < *wake)
-		*wake = old->last_ms + TLSS_EVICT_MS;
-	if (s->accept_after > now) {
-		listen_ok = 0;
-		if (s->accept_after < *wake)
-			*wake = s->accept_after;
-	}
-	s->polled_listeners = 0;
-	for (i = 0; listen_ok && i < s->nlfd && n < max; i++) {
-		pfd[n].fd = s->lfd[i];
-		pfd[n++].events = POLLIN;
-		s->polled_listeners++;
-	}
-	for (i = 0; i < TLSS_MAX_CONNS && n < max; i++) {
-		struct tlss_conn *c = &s->conns[i];
-
-		if (c->fd < 0)
-			continue;
-		pfd[n].fd = c->fd;
-		pfd[n++].events = (br_ssl_engine_current_state(&c->tls->sc.eng) &
-		                   BR_SSL_SENDREC) ? POLLOUT : POLLIN;
-	}
-	return n;
+	return slots_want(&s->slots, s->lfd, s->nlfd, pfd, max, wake,
+	                  s->now_ms(s->clock_arg));
 }
 
 /* The loop service's serve(): the pfd of the last tlss_want(). */
 void tlss_io(void *self, struct pollfd *pfd, int n, int64_t now)
 {
 	struct tls_server *s = self;
-	int i, j, k = 0;
+	struct tlss_conn *c;
+	int k;
 
-	for (i = 0; i < s->polled_listeners && k < n; i++, k++)
-		if (pfd[k].revents)
-			accept_new(s, pfd[k].fd, now);
-	for (; k < n; k++) {
-		struct tlss_conn *c = NULL;
-
+	for (k = 0; k < n; k++) {
 		if (!pfd[k].revents)
 			continue;
-		for (j = 0; j < TLSS_MAX_CONNS; j++)
-			if (s->conns[j].fd == pfd[k].fd)
-				c = &s->conns[j];
-		if (!c)
-			continue; /* closed by an accept's eviction meanwhile */
-		c->last_ms = now;
-		conn_run(s, c);
+		if (slots_is_listener(&s->slots, k))
+			accept_new(s, pfd[k].fd, now);
+		else if ((c = (struct tlss_conn *)(void *)
+		          slots_ready(&s->slots, pfd[k].fd, now)) != NULL)
+			conn_run(s, c);
 	}
 }
 

@@ -14,6 +14,7 @@
 
 #include "alpn_cert.h"
 #include "listen.h"
+#include "slots.h"
 
 struct key;
 struct logger;
@@ -35,9 +36,7 @@ struct tlss_cert {
 };
 
 struct tlss_conn {
-	int fd;                  /* -1 when the slot is free */
-	int64_t deadline_ms;
-	int64_t last_ms;         /* accepted or last I/O */
+	struct slot slot;        /* first: socket, deadline, last I/O */
 	struct tlss_tls *tls;    /* engine and buffer, allocated on accept */
 };
 
@@ -49,11 +48,9 @@ struct tls_server {
 	struct rng *rng;         /* entropy for each connection's engine */
 	struct tlss_cert certs[TLSS_MAX_CERTS];
 	struct tlss_conn conns[TLSS_MAX_CONNS];
+	struct slots slots;      /* the table of conns */
 	unsigned served;         /* handshakes completed, all certificates */
 	unsigned refused;        /* handshakes refused */
-	unsigned evicted;        /* connections dropped for a new one */
-	int polled_listeners;
-	int64_t accept_after;    /* listeners not polled before (EMFILE) */
 	int64_t (*now_ms)(void *);
 	void *clock_arg;
 };

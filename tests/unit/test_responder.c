@@ -449,7 +449,7 @@ static void test_flood(struct responder *r, struct tclock *clk, int port)
 	const char *req = "GET " PATH " HTTP/1.1\r\n\r\n";
 	struct creq q = { AF_INET, port, req, strlen(req), 0, RESP_MAX_CONNS + 4 };
 	struct child ch;
-	unsigned before = responder_served_total(r), evicted = r->evicted;
+	unsigned before = responder_served_total(r), evicted = r->slots.evicted;
 	int i, open_conns = 0, sent;
 
 	if (child_start(&ch, &q, NULL, NULL) != 0)
@@ -459,13 +459,13 @@ static void test_flood(struct responder *r, struct tclock *clk, int port)
 	is_int(sent, 1, "the request beyond the slots is served");
 	ok(status_of(ch.buf) == 200 && strcmp(body_of(ch.buf), KEYAUTH) == 0,
 	   "with the key authorization");
-	ok(r->evicted >= evicted + 5, "idle connections gave way (%u dropped)",
-	   r->evicted - evicted);
+	ok(r->slots.evicted >= evicted + 5, "idle connections gave way (%u dropped)",
+	   r->slots.evicted - evicted);
 	is_int(responder_served_total(r), before + 1, "served total grew by 1");
 	clk->offset += RESP_CONN_TIMEOUT_MS;
 	responder_serve(r, 50, tnow, clk);
 	for (i = 0; i < RESP_MAX_CONNS; i++)
-		open_conns += r->conns[i].fd >= 0;
+		open_conns += r->conns[i].slot.fd >= 0;
 	is_int(open_conns, 0, "every slot free after the client left");
 }
 

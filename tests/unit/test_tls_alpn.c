@@ -276,16 +276,16 @@ static void test_idle(struct tls_server *s, const struct key *k, int port)
 	                "www.example.test"), 0,
 	       "%d silent clients do not starve the validator",
 	       TLSS_MAX_CONNS + 4);
-	ok(s->evicted > 0, "silent ones gave way (%u)", s->evicted);
+	ok(s->slots.evicted > 0, "silent ones gave way (%u)", s->slots.evicted);
 	for (i = 0; i < TLSS_MAX_CONNS; i++)
-		open_now += s->conns[i].fd >= 0;
+		open_now += s->conns[i].slot.fd >= 0;
 	ok(open_now <= TLSS_MAX_CONNS, "connections stay bounded");
 	clock_offset += TLSS_CONN_TIMEOUT_MS + 1;
 	wake = INT64_MAX;
 	n = tlss_want(s, pfd, 16, &wake);
 	open_now = 0;
 	for (i = 0; i < TLSS_MAX_CONNS; i++)
-		open_now += s->conns[i].fd >= 0;
+		open_now += s->conns[i].slot.fd >= 0;
 	ok(open_now == 0 && n >= 1, "past the deadline every silent one is "
 	   "closed");
 	(void)!read(fds[TLSS_MAX_CONNS + 3], &b, 1);
