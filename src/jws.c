@@ -23,8 +23,9 @@ static const char jws_end[] = "\"}";
 
 #define LIT(s) (sizeof(s) - 1)
 
-/* The protected header, base64url-encoded into out. */
-static int jws_header(const struct key *k, const char *kid,
+/* The protected header, base64url-encoded into out: alg, then kid (when
+ * not NULL) or k's public jwk, nonce (when not NULL) and url. */
+static int jws_header(const struct key *k, const char *alg, const char *kid,
                       const char *nonce, const char *url, char *out,
                       size_t cap, size_t *olen)
 {
@@ -36,7 +37,7 @@ static int jws_header(const struct key *k, const char *kid,
 	jw_init(&w, js, sizeof(js));
 	jw_obj_begin(&w);
 	jw_key(&w, "alg");
-	jw_str(&w, key_jws_alg(k));
+	jw_str(&w, alg);
 	if (kid) {
 		jw_key(&w, "kid");
 		jw_str(&w, kid);
@@ -76,7 +77,8 @@ int jws_build(const struct key *k, const char *kid, const char *nonce,
 		payload_len = 0;
 	if (payload_len > cap)
 		return AL_E2BIG;
-	rc = jws_header(k, kid, nonce, url, ph, sizeof(ph), &plen);
+	rc = jws_header(k, key_jws_alg(k), kid, nonce, url, ph, sizeof(ph),
+	                &plen);
 	if (rc != AL_OK)
 		return rc;
 	qoff = LIT(jws_pre) + plen + LIT(jws_mid);
@@ -139,18 +141,8 @@ int jws_eab(const struct key *acct, const char *kid, const void *mac_key,
 	size_t n = 0;
 	int rc;
 
-	jw_init(&w, js, sizeof(js));
-	jw_obj_begin(&w);
-	jw_key(&w, "alg");
-	jw_str(&w, "HS256");
-	jw_key(&w, "kid");
-	jw_str(&w, kid);
-	jw_key(&w, "url");
-	jw_str(&w, url);
-	jw_obj_end(&w);
-	if ((rc = jw_finish(&w, &n)) != 0 ||
-	    (rc = b64url_encode(js, n, out->protected_hdr,
-	                        sizeof(out->protected_hdr), NULL)) != 0)
+	if ((rc = jws_header(acct, "HS256", kid, NULL, url, out->protected_hdr,
+	                     sizeof(out->protected_hdr), NULL)) != 0)
 		return rc;
 	/* The payload is the account's public JWK (RFC 8555 §7.3.4). */
 	jw_init(&w, js, sizeof(js));
