@@ -114,19 +114,6 @@ out:
 	return rc;
 }
 
-int account_lock(struct ctx *c, const char *ca_id, int *handle)
-{
-	long holder = 0;
-	int rc = store_lock_account(&c->store, ca_id, c->cfg->lock_wait_s,
-	                            handle, &holder);
-
-	if (rc == AL_ELOCKED)
-		log_err(&c->log, "another acmelet (pid %ld) is working on the "
-		        "account at %s; try again once it has finished", holder,
-		        ca_id);
-	return rc;
-}
-
 /* Under the account's lock (held until the command ends): directory, an
  * interrupted rollover settled, the account key in w->key and its URL in
  * a->kid. Refuses a deactivated account with one line. */
@@ -136,7 +123,7 @@ static int account_open(struct ctx *c, struct acct_work *w, int quiet_gone)
 	int rc, created;
 
 	store_ca_id(c->cfg->server, w->ca_id, sizeof(w->ca_id));
-	if ((rc = account_lock(c, w->ca_id, &w->lock)) != 0)
+	if ((rc = agent_lock_account(c, w->ca_id, &w->lock)) != 0)
 		return rc;
 	store_cleanup_account(&c->store, w->ca_id); /* a cut write's leftovers */
 	if ((rc = agent_http_open(c)) != 0 ||

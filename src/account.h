@@ -13,10 +13,6 @@ struct cli;
  * or a code after one line (the CA could not be asked: try again). */
 int account_recover(struct ctx *c, const char *ca_id);
 
-/* Take the account lock of CA ca_id (issue 12) for an account change:
- * 0 with *handle set, or a code after one line. */
-int account_lock(struct ctx *c, const char *ca_id, int *handle);
-
 /* acmelet account show|update|rollover|deactivate with c->cfg the global
  * settings and c->store initialised. Returns the exit status. */
 int account_command(struct ctx *c, const struct cli *cl);

@@ -233,16 +233,28 @@ static void say_locked(struct ctx *c, const char *what, long holder)
 	        c->cfg->lock_wait_s);
 }
 
-/* Take the certificate's lock for the whole run (issue 12): concurrent
- * runs of run, renew, issue and OpenWrt's parallel backends take turns. */
-static int lock_cert(struct ctx *c, int *handle)
+int agent_lock_cert(struct ctx *c, const char *name, int *handle)
 {
 	long holder = 0;
-	int rc = store_lock_cert(&c->store, c->cfg->cert_name,
-	                         c->cfg->lock_wait_s, handle, &holder);
+	int rc = store_lock_cert(&c->store, name, c->cfg->lock_wait_s, handle,
+	                         &holder);
 
 	if (rc == AL_ELOCKED)
-		say_locked(c, c->cfg->cert_name, holder);
+		say_locked(c, name, holder);
+	return rc;
+}
+
+int agent_lock_account(struct ctx *c, const char *ca_id, int *handle)
+{
+	char what[STORE_CA_ID_MAX + 32];
+	long holder = 0;
+	int rc = store_lock_account(&c->store, ca_id, c->cfg->lock_wait_s,
+	                            handle, &holder);
+
+	if (rc == AL_ELOCKED) {
+		snprintf(what, sizeof(what), "the account at %s", ca_id);
+		say_locked(c, what, holder);
+	}
 	return rc;
 }
 
@@ -333,17 +345,9 @@ static int account_setup_locked(struct ctx *c, const char *ca_id,
  * one's whole issuance. */
 static int account_setup(struct ctx *c, const char *ca_id, struct key *k)
 {
-	char what[STORE_CA_ID_MAX + 32];
-	long holder = 0;
 	int rc, h = -1;
 
-	rc = store_lock_account(&c->store, ca_id, c->cfg->lock_wait_s, &h,
-	                        &holder);
-	if (rc == AL_ELOCKED) {
-		snprintf(what, sizeof(what), "the account at %s", ca_id);
-		say_locked(c, what, holder);
-	}
-	if (rc != 0)
+	if ((rc = agent_lock_account(c, ca_id, &h)) != 0)
 		return rc;
 	store_cleanup_account(&c->store, ca_id);
 	rc = account_setup_locked(c, ca_id, k);
@@ -465,7 +469,7 @@ int agent_run(struct ctx *c, int flags)
 		goto out;
 	}
 	/* before any clean-up, any read that decides, any write */
-	if ((rc = lock_cert(c, &lock)) != 0)
+	if ((rc = agent_lock_cert(c, c->cfg->cert_name, &lock)) != 0)
 		goto out;
 	load_journal(c);
 	if (live_is_good(c, flags))
@@ -495,7 +499,7 @@ int agent_retry(struct ctx *c)
 	int rc, lock = -1;
 
 	/* the journal is written under the lock, as by an issuance */
-	if ((rc = lock_cert(c, &lock)) != 0)
+	if ((rc = agent_lock_cert(c, c->cfg->cert_name, &lock)) != 0)
 		return rc;
 	if ((rc = journal_load(&c->store, c->cfg->cert_name, &j)) != 0 ||
 	    j.failures == 0)

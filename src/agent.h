@@ -70,6 +70,13 @@ int agent_issue(struct ctx *c);
  * Writes only when there was a backoff. */
 int agent_retry(struct ctx *c);
 
+/* Take the lock of certificate name (held by a run for its whole work,
+ * issue 12) or of the account directory of CA ca_id, waiting up to
+ * --lock-wait: 0 with *handle set (store_unlock lets go), or a code after
+ * one line (another acmelet holds it: its pid and what it works on). */
+int agent_lock_cert(struct ctx *c, const char *name, int *handle);
+int agent_lock_account(struct ctx *c, const char *ca_id, int *handle);
+
 /* Open the transport for c->cfg's trust (or keep the open one) and set
  * up c->acme over it. */
 int agent_http_open(struct ctx *c);

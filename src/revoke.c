@@ -80,7 +80,7 @@ static int pick_signer(struct ctx *c, const char *cert, struct revoke_work *w)
 	/* an account is settled and used under its lock; none is not made */
 	if (store_load_account_file(&c->store, w->ca_id, "key.pem",
 	                            &w->key) != AL_ENOENT &&
-	    ((rc = account_lock(c, w->ca_id, &w->acct_lock)) != 0 ||
+	    ((rc = agent_lock_account(c, w->ca_id, &w->acct_lock)) != 0 ||
 	     (rc = account_recover(c, w->ca_id)) != 0))
 		return rc;
 	if (!store_account_deactivated(&c->store, w->ca_id) &&
@@ -119,19 +119,6 @@ static int mark_revoked(struct ctx *c, const char *name,
 	return journal_save(&c->store, name, &w->j);
 }
 
-/* The certificate's lock, for its journal (issue 12). */
-static int lock_cert(struct ctx *c, const char *name, struct revoke_work *w)
-{
-	long holder = 0;
-	int rc = store_lock_cert(&c->store, name, c->cfg->lock_wait_s,
-	                         &w->cert_lock, &holder);
-
-	if (rc == AL_ELOCKED)
-		log_err(&c->log, "another acmelet (pid %ld) is working on %s; try "
-		        "again once it has finished", holder, name);
-	return rc;
-}
-
 /* 1 when CERT names the live certificate of a certificate name. */
 static int is_live(struct ctx *c, const char *cert)
 {
@@ -152,7 +139,8 @@ static int revoke_run(struct ctx *c, const char *cert, int reason,
 		log_err(&c->log, "%s: no revokeCert", c->cfg->server);
 		return AL_EPROTO;
 	}
-	if (live && (rc = lock_cert(c, cert, w)) != 0)
+	/* the certificate's lock, for its journal (issue 12) */
+	if (live && (rc = agent_lock_cert(c, cert, &w->cert_lock)) != 0)
 		return rc;
 	if ((rc = pick_signer(c, cert, w)) != 0 ||
 	    (live && (rc = mark_revoked(c, cert, w,
