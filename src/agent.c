@@ -163,12 +163,11 @@ static void ari_due(struct ctx *c, const struct cert_facts *f, int64_t *due)
 	          iso_time(st.end, b, sizeof(b)), iso_time(st.pick, d, sizeof(d)));
 }
 
-/* 1 when acmelet revoke revoked the live certificate (journal). */
-static int live_revoked(struct ctx *c)
+/* 1 when acmelet revoke revoked the live certificate (journal j). */
+static int live_revoked(struct ctx *c, const struct journal *j)
 {
-	int g = c->work->journal.revoked_gen;
-
-	return g > 0 && g == store_live_gen(&c->store, c->cfg->cert_name);
+	return j->revoked_gen > 0 &&
+	       j->revoked_gen == store_live_gen(&c->store, c->cfg->cert_name);
 }
 
 /* 1 when the live certificate covers every name and is not due yet. */
@@ -180,7 +179,7 @@ static int live_is_good(struct ctx *c, int flags)
 
 	if (!(c->work->have_live = live_facts(c, f)) || c->cfg->force)
 		return 0;
-	if (live_revoked(c)) {
+	if (live_revoked(c, &c->work->journal)) {
 		log_info(&c->log, "%s: the live certificate was revoked; issuing "
 		         "a new one", c->cfg->cert_name);
 		return 0;
@@ -537,8 +536,7 @@ int agent_status(struct ctx *c, struct cert_status *st)
 	    cert_facts_pem(pem, len, &st->facts) == 0) {
 		st->has_cert = 1;
 		st->due = sched_renew_at(st->facts.not_before, st->facts.not_after);
-		if (j.revoked_gen > 0 &&
-		    j.revoked_gen == store_live_gen(&c->store, c->cfg->cert_name))
+		if (live_revoked(c, &j))
 			st->due = 0; /* revoked: replaced by the next renew */
 		st->covers = cert_covers(&st->facts, c->cfg->names, c->cfg->nnames);
 		/* the pick in the CA's window, as the last run kept it in RAM */
