@@ -29,10 +29,7 @@ int command_select(const struct cli *cl, const struct conf *cf, int *sel,
 		return n;
 	}
 	for (k = 0; k < cl->nargs; k++) {
-		for (i = 0; i < cf->ncerts; i++)
-			if (!strcmp(cf->certs[i].cert_name, cl->args[k]))
-				break;
-		if (i == cf->ncerts) {
+		if ((i = conf_find(cf, cl->args[k])) < 0) {
 			log_err(log, "%s: no [cert %s] in the configuration", cl->args[k],
 			        cl->args[k]);
 			return -1;
@@ -46,16 +43,11 @@ int command_select(const struct cli *cl, const struct conf *cf, int *sel,
 static int issue_section(const struct cli *cl, const struct conf *cf)
 {
 	struct config scratch;
-	const char *name;
-	int i;
 
 	cli_defaults(&scratch);
 	cli_apply(cl, &scratch); /* checked by cli_parse already */
-	name = scratch.cert_name ? scratch.cert_name : cl->args[0];
-	for (i = 0; i < cf->ncerts; i++)
-		if (!strcmp(cf->certs[i].cert_name, name))
-			return i;
-	return -1;
+	return conf_find(cf, scratch.cert_name ? scratch.cert_name :
+	                 cl->args[0]);
 }
 
 int command_issue_check(const struct cli *cl, const struct conf *cf,
@@ -157,13 +149,9 @@ static int cmd_cron_line(struct ctx *c)
  * settings of its [cert NAME] section (its CA). */
 static int cmd_account(struct ctx *c, const struct cli *cl, struct conf *cf)
 {
-	const struct config *cfg = &cf->global;
-	int i;
+	int i = strcmp(cl->command, "revoke") ? -1 : conf_find(cf, cl->args[0]);
 
-	for (i = 0; !strcmp(cl->command, "revoke") && i < cf->ncerts; i++)
-		if (!strcmp(cf->certs[i].cert_name, cl->args[0]))
-			cfg = &cf->certs[i];
-	if (use_cert(c, cfg) != 0)
+	if (use_cert(c, i >= 0 ? &cf->certs[i] : &cf->global) != 0)
 		return EXIT_USAGE;
 	if (!strcmp(cl->command, "revoke"))
 		return revoke_command(c, cl);

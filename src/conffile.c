@@ -20,13 +20,22 @@ static char *trim(char *s)
 	return s;
 }
 
+int conf_find(const struct conf *cf, const char *name)
+{
+	int i;
+
+	for (i = 0; i < cf->ncerts; i++)
+		if (!strcmp(cf->certs[i].cert_name, name))
+			return i;
+	return -1;
+}
+
 /* "[cert NAME]": start a new certificate from the global settings. */
 static int section(struct conf *cf, char *line, int lineno, char *err,
                    size_t cap)
 {
 	char *end = strchr(line, ']'), *name;
 	struct config *c;
-	int i;
 
 	if (!end || trim(end + 1)[0] || strncmp(line, "[cert ", 6) != 0) {
 		snprintf(err, cap, "expected a section like [cert NAME]");
@@ -38,11 +47,10 @@ static int section(struct conf *cf, char *line, int lineno, char *err,
 		snprintf(err, cap, "bad certificate name '%s'", name);
 		return AL_EINVAL;
 	}
-	for (i = 0; i < cf->ncerts; i++)
-		if (!strcmp(cf->certs[i].cert_name, name)) {
-			snprintf(err, cap, "[cert %s] appears twice", name);
-			return AL_EINVAL;
-		}
+	if (conf_find(cf, name) >= 0) {
+		snprintf(err, cap, "[cert %s] appears twice", name);
+		return AL_EINVAL;
+	}
 	if (cf->ncerts == CONF_MAX_CERTS) {
 		snprintf(err, cap, "too many certificates (at most %d)",
 		         CONF_MAX_CERTS);

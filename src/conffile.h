@@ -38,4 +38,7 @@ struct conf {
 int conf_load(struct conf *cf, struct port *p, const char *path,
               const struct config *base, const struct logger *log);
 
+/* Index of the [cert name] section of cf, or -1 when there is none. */
+int conf_find(const struct conf *cf, const char *name);
+
 #endif
