@@ -206,9 +206,10 @@ static int set_names(struct config *cfg, char *value, char *err, size_t cap)
 	return 0;
 }
 
-/* --account-key-type: the key of a new account (S10). */
-static int account_key_option(struct config *cfg, const char *arg, char *err,
-                              size_t cap)
+/* A key type setting (-k, --account-key-type) into *out: one this build
+ * can make. */
+static int key_type_option(enum key_type *out, const char *arg, char *err,
+                           size_t cap)
 {
 	enum key_type t;
 
@@ -222,7 +223,21 @@ static int account_key_option(struct config *cfg, const char *arg, char *err,
 		         "(Kconfig KEY_RSA)", arg);
 		return AL_EINVAL;
 	}
-	cfg->account_key_type = t;
+	*out = t;
+	return 0;
+}
+
+/* A number setting in [lo, hi] into *out; what says what it counts. */
+static int num_option(int *out, const char *arg, long lo, long hi,
+                      const char *what, char *err, size_t cap)
+{
+	long n = parse_num(arg, lo, hi);
+
+	if (n < 0) {
+		snprintf(err, cap, "'%s' is not %s %ld-%ld", arg, what, lo, hi);
+		return AL_EINVAL;
+	}
+	*out = (int)n;
 	return 0;
 }
 
@@ -256,7 +271,6 @@ static int challenge_option(struct config *cfg, const char *arg, char *err,
 static int cli_option(struct config *cfg, int c, const char *arg, char *err,
                       size_t cap)
 {
-	long n;
 	int b;
 
 	switch (c) {
@@ -274,64 +288,40 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 		}
 		cfg->cert_name = arg;
 		return 0;
-	case OPT_HTTP_PORT: case OPT_TLS_PORT:
-		if ((n = parse_num(arg, 1, 65535)) < 0) {
-			snprintf(err, cap, "'%s' is not a port number 1-65535", arg);
-			return AL_EINVAL;
-		}
-		*(c == OPT_TLS_PORT ? &cfg->tls_port : &cfg->http_port) = (int)n;
-		return 0;
+	case OPT_HTTP_PORT:
+		return num_option(&cfg->http_port, arg, 1, 65535, "a port number",
+		                  err, cap);
+	case OPT_TLS_PORT:
+		return num_option(&cfg->tls_port, arg, 1, 65535, "a port number",
+		                  err, cap);
 	case OPT_TIMEOUT:
-		if ((n = parse_num(arg, 1, 3600)) < 0) {
-			snprintf(err, cap, "'%s' is not a number of seconds 1-3600",
-			         arg);
-			return AL_EINVAL;
-		}
-		cfg->timeout_s = (int)n;
-		return 0;
+		return num_option(&cfg->timeout_s, arg, 1, 3600,
+		                  "a number of seconds", err, cap);
 	case OPT_LOCK_WAIT:
-		if ((n = parse_num(arg, 0, 86400)) < 0) {
-			snprintf(err, cap, "'%s' is not a number of seconds 0-86400",
-			         arg);
-			return AL_EINVAL;
-		}
-		cfg->lock_wait_s = (int)n;
-		return 0;
+		return num_option(&cfg->lock_wait_s, arg, 0, 86400,
+		                  "a number of seconds", err, cap);
 	case OPT_EAB_KID: cfg->eab_kid = arg; return 0;
 	case OPT_EAB_HMAC: cfg->eab_hmac_key = arg; return 0;
 	case OPT_PROFILE: cfg->profile = arg; return 0;
 	case OPT_PREF_CHAIN: cfg->preferred_chain = arg; return 0;
-	case OPT_ACCT_KEY:
-		return account_key_option(cfg, arg, err, cap);
+	case OPT_ACCT_KEY: /* the key of a new account (S10) */
+		return key_type_option(&cfg->account_key_type, arg, err, cap);
 	case OPT_CHALLENGE:
 		return challenge_option(cfg, arg, err, cap);
 	case OPT_CHALL_DIR: cfg->challenge_dir = arg; return 0;
 	case OPT_WEBROOT: cfg->webroot = arg; return 0;
 	case OPT_CHALL_HOOK: cfg->challenge_hook = arg; return 0;
-	case OPT_HOOK_TIMEOUT: case OPT_DNS_WAIT:
-		if ((n = parse_num(arg, 1, 3600)) < 0) {
-			snprintf(err, cap, "'%s' is not a number of seconds 1-3600",
-			         arg);
-			return AL_EINVAL;
-		}
-		*(c == OPT_DNS_WAIT ? &cfg->dns_wait_s : &cfg->hook_timeout_s) =
-			(int)n;
-		return 0;
+	case OPT_HOOK_TIMEOUT:
+		return num_option(&cfg->hook_timeout_s, arg, 1, 3600,
+		                  "a number of seconds", err, cap);
+	case OPT_DNS_WAIT:
+		return num_option(&cfg->dns_wait_s, arg, 1, 3600,
+		                  "a number of seconds", err, cap);
 	case OPT_DNS_SERVER: cfg->dns_server = arg; return 0;
 	case OPT_TSIG_KEY: cfg->tsig_key = arg; return 0;
 	case OPT_DNS_RESOLVER: cfg->dns_resolver = arg; return 0;
 	case 'k':
-		if (key_type_parse(arg, &cfg->key_type) != 0) {
-			snprintf(err, cap, "unknown key type '%s' (ec-256, ec-384, "
-			         "rsa-2048, rsa-3072, rsa-4096)", arg);
-			return AL_EINVAL;
-		}
-		if (!key_type_built(cfg->key_type)) {
-			snprintf(err, cap, "key type '%s': this build has no RSA "
-			         "keys (Kconfig KEY_RSA)", arg);
-			return AL_EINVAL;
-		}
-		return 0;
+		return key_type_option(&cfg->key_type, arg, err, cap);
 	case OPT_LOG:
 		if (!strcmp(arg, "stderr")) cfg->log_dest = LOG_TO_STDERR;
 		else if (!strcmp(arg, "syslog")) cfg->log_dest = LOG_TO_SYSLOG;
