@@ -28,7 +28,9 @@ static int ta_handles(const struct challenge_class **self, const char *type,
 	       (strcmp(id_type, "dns") == 0 || strcmp(id_type, "ip") == 0);
 }
 
-/* Make the run's key and take the port, before any CA contact. */
+/* Make the run's key and take the port, before any CA contact. The
+ * server was set up by tls_alpn_open() and is closed by ta_close(), which
+ * challenge_close_all() calls after a failed prepare too. */
 static int ta_prepare(const struct challenge_class **self, struct ctx *c)
 {
 	struct tls_alpn *t = (struct tls_alpn *)(void *)self;
@@ -38,13 +40,11 @@ static int ta_prepare(const struct challenge_class **self, struct ctx *c)
 		log_err(&c->log, "tls-alpn-01: cannot make a P-256 key");
 		return AL_EFAIL;
 	}
-	tlss_init(&t->srv, &c->log, &t->key, &c->rng);
 	rc = tlss_open(&t->srv, c->cfg->tls_addr, c->cfg->tls_port);
 	if (rc != 0)
 		return rc;
 	if ((rc = tlss_attach(&t->srv, &c->loop)) != 0) {
 		log_err(&c->log, "tls-alpn-01: the poll loop is full");
-		tlss_close(&t->srv);
 		return rc;
 	}
 	t->attached = 1;
