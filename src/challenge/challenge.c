@@ -3,11 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <bearssl.h>
-
 #include "agent.h"
 #include "b64.h"
 #include "challenge.h"
+#include "crypto.h"
 #include "err.h"
 
 /* The built-in method of each type; a type a build lacks has a *_none.c
@@ -128,13 +127,10 @@ int challenge_type_fits(const char *type, const char *id_type, int wildcard)
 
 void challenge_digest(const char *keyauth, char *out)
 {
-	br_sha256_context h;
 	unsigned char d[32];
 	size_t len;
 
-	br_sha256_init(&h);
-	br_sha256_update(&h, keyauth, strlen(keyauth));
-	br_sha256_out(&h, d);
+	sha256(keyauth, strlen(keyauth), d);
 	if (b64url_encode(d, sizeof(d), out, CHALLENGE_DIGEST_LEN + 1, &len) != 0)
 		out[0] = '\0';
 }

@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bearssl.h>
-
 #include "acme.h"
 #include "agent.h"
 #include "challenge.h"
+#include "crypto.h"
 #include "dns/keyfile.h"
 #include "dns/resolve.h"
 #include "err.h"
@@ -52,12 +51,9 @@ static void account_label(const char *url, char out[18])
 {
 	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 	unsigned char h[32];
-	br_sha256_context sc;
 	int i, bit;
 
-	br_sha256_init(&sc);
-	br_sha256_update(&sc, url, strlen(url));
-	br_sha256_out(&sc, h);
+	sha256(url, strlen(url), h);
 	out[0] = '_';
 	for (i = 0; i < 16; i++) {   /* 80 bits: 16 groups of 5 */
 		int v = 0;
