@@ -1,5 +1,6 @@
 /* PKCS#10 certificate signing requests (RFC 2986) with the names in
- * subjectAltName (RFC 8555 §7.4), written with the DER writer. */
+ * subjectAltName (RFC 8555 §7.4), written with the DER writer; the X.509
+ * pieces (x509_* in der_write.h) serve alpn_cert.c's certificate too. */
 #include <arpa/inet.h>
 #include <string.h>
 
@@ -32,16 +33,14 @@ static const unsigned char oid_rsa_sha256[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
                                                 0x0d, 0x01, 0x01, 0x0b };
 static const unsigned char der_null[] = { 0x05, 0x00 };
 
-/* 1 when s is a host name we may ask for: LDH labels of 1..63 characters,
- * at most 253 in all, and "*." only as the whole first label. */
-static int dns_name_ok(const char *s)
+int x509_host_ok(const char *s, int wildcard)
 {
 	size_t n = strlen(s), lab = 0, i = 0;
 
 	if (n == 0 || n > 253)
 		return 0;
 	if (s[0] == '*') {
-		if (s[1] != '.' || s[2] == '\0')
+		if (!wildcard || s[1] != '.' || s[2] == '\0')
 			return 0;
 		i = 2;
 	}
@@ -71,15 +70,14 @@ static int csr_name(struct derw *w, const char *name)
 		derw_prim(w, 0x87, ip, 4);
 	else if (inet_pton(AF_INET6, name, ip) == 1)
 		derw_prim(w, 0x87, ip, 16);
-	else if (dns_name_ok(name))
+	else if (x509_host_ok(name, 1))
 		derw_prim(w, 0x82, name, strlen(name));
 	else
 		return AL_EINVAL;
 	return AL_OK;
 }
 
-/* subject Name: CN = name when it fits the X.520 bound, else empty. */
-static void csr_subject(struct derw *w, const char *name)
+void x509_name(struct derw *w, const char *name)
 {
 	derw_begin(w, DER_SEQUENCE);
 	if (strlen(name) <= CN_MAX) {
@@ -123,8 +121,7 @@ static void csr_spki_rsa(struct derw *w, const br_rsa_public_key *pk)
 	derw_end(w);
 }
 
-/* SubjectPublicKeyInfo of the key k. */
-static void csr_spki(struct derw *w, const struct key *k)
+void x509_spki(struct derw *w, const struct key *k)
 {
 	int p384 = k->type == KEY_EC384;
 	size_t qlen = p384 ? 97 : 65;
@@ -167,14 +164,24 @@ static int csr_attrs(struct derw *w, const char *const *names, int n)
 	return rc;
 }
 
-/* Sign the CertificationRequestInfo at der[from..) and append the
- * signatureAlgorithm and signature. */
-static int csr_sign(struct derw *w, const struct key *k, size_t from)
+void x509_sig_alg(struct derw *w, const struct key *k)
+{
+	derw_begin(w, DER_SEQUENCE);
+	if (k->type == KEY_EC384) {
+		derw_prim(w, DER_OID, oid_ecdsa_sha384, sizeof(oid_ecdsa_sha384));
+	} else if (k->type == KEY_EC256) {
+		derw_prim(w, DER_OID, oid_ecdsa_sha256, sizeof(oid_ecdsa_sha256));
+	} else {
+		derw_prim(w, DER_OID, oid_rsa_sha256, sizeof(oid_rsa_sha256));
+		derw_raw(w, der_null, sizeof(der_null));
+	}
+	derw_end(w);
+}
+
+int x509_sign(struct derw *w, const struct key *k, size_t from)
 {
 	unsigned char sig[512]; /* RSA-4096; ECDSA needs 160 */
 	size_t sl = 0;
-	int p384 = k->type == KEY_EC384;
-	int rsa = k->type != KEY_EC256 && !p384;
 	int rc;
 
 	if (w->err)
@@ -182,19 +189,11 @@ static int csr_sign(struct derw *w, const struct key *k, size_t from)
 	rc = key_sign(k, w->buf + from, w->len - from, sig, sizeof(sig), &sl);
 	if (rc != AL_OK)
 		return rc;
-	if (!rsa)
+	if (k->type == KEY_EC256 || k->type == KEY_EC384)
 		sl = br_ecdsa_raw_to_asn1(sig, sl);
 	if (sl == 0)
 		return AL_EFAIL;
-	derw_begin(w, DER_SEQUENCE);
-	if (rsa) {
-		derw_prim(w, DER_OID, oid_rsa_sha256, sizeof(oid_rsa_sha256));
-		derw_raw(w, der_null, sizeof(der_null));
-	} else if (p384)
-		derw_prim(w, DER_OID, oid_ecdsa_sha384, sizeof(oid_ecdsa_sha384));
-	else
-		derw_prim(w, DER_OID, oid_ecdsa_sha256, sizeof(oid_ecdsa_sha256));
-	derw_end(w);
+	x509_sig_alg(w, k);
 	derw_bits(w, sig, sl);
 	return AL_OK;
 }
@@ -219,13 +218,13 @@ int csr_build(const struct key *k, const char *const *names, int nnames,
 	info = w.len;
 	derw_begin(&w, DER_SEQUENCE);
 	derw_prim(&w, DER_INTEGER, version, sizeof(version));
-	csr_subject(&w, names[0]);
-	csr_spki(&w, k);
+	x509_name(&w, names[0]);
+	x509_spki(&w, k);
 	rc = csr_attrs(&w, names, nnames);
 	if (rc != AL_OK)
 		return rc;
 	derw_end(&w);
-	rc = csr_sign(&w, k, info);
+	rc = x509_sign(&w, k, info);
 	if (rc != AL_OK)
 		return rc;
 	derw_end(&w);

@@ -1,4 +1,5 @@
-/* Internal: the DER writer shared by der.c (which implements it) and csr.c.
+/* Internal: the DER writer shared by der.c (which implements it), csr.c
+ * and alpn_cert.c, and the X.509 pieces csr.c writes for both of them.
  * Constructed values are written with a one-byte length placeholder that
  * derw_end() widens in place, so callers write in natural order. Errors are
  * sticky: after an overflow every call is a no-op and derw_finish() says
@@ -47,5 +48,29 @@ void derw_raw(struct derw *w, const void *v, size_t n);
  * an overflow, AL_EINVAL when values are still open or nesting was too
  * deep. */
 int derw_finish(struct derw *w, size_t *len);
+
+/* ---- X.509 pieces (csr.c): the CSR's, and the tls-alpn-01 certificate's */
+
+struct key;
+
+/* 1 when s is a host name fit for a certificate: LDH labels of 1..63
+ * characters, at most 253 in all; "*." as the whole first label only when
+ * wildcard is set. */
+int x509_host_ok(const char *s, int wildcard);
+
+/* A Name holding CN = cn when cn fits ub-common-name (64), else empty. */
+void x509_name(struct derw *w, const char *cn);
+
+/* The SubjectPublicKeyInfo of k (P-256, P-384 or RSA). */
+void x509_spki(struct derw *w, const struct key *k);
+
+/* The signature AlgorithmIdentifier of k: ecdsa-with-SHA256 for P-256,
+ * ecdsa-with-SHA384 for P-384, sha256WithRSAEncryption for RSA. */
+void x509_sig_alg(struct derw *w, const struct key *k);
+
+/* Sign the value written at buf[from..len) with k and append its
+ * AlgorithmIdentifier and the signature BIT STRING. 0, the writer's
+ * sticky error, or key_sign's. */
+int x509_sign(struct derw *w, const struct key *k, size_t from);
 
 #endif

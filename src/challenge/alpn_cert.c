@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <bearssl.h>
-
 #include "alpn_cert.h"
 #include "crypto.h"
 #include "der_write.h"
@@ -14,43 +12,11 @@
 #define DER_UTCTIME 0x17
 #define DAY 86400
 
-static const unsigned char oid_cn[] = { 0x55, 0x04, 0x03 };
-static const unsigned char oid_ec_pub[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d,
-                                            0x02, 0x01 };
-static const unsigned char oid_p256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d,
-                                          0x03, 0x01, 0x07 };
-static const unsigned char oid_ecdsa_sha256[] = { 0x2a, 0x86, 0x48, 0xce,
-                                                  0x3d, 0x04, 0x03, 0x02 };
 static const unsigned char oid_san[] = { 0x55, 0x1d, 0x11 };
 /* id-pe-acmeIdentifier, 1.3.6.1.5.5.7.1.31 (RFC 8737 §6.1) */
 static const unsigned char oid_acme_id[] = { 0x2b, 0x06, 0x01, 0x05, 0x05,
                                              0x07, 0x01, 0x1f };
 static const unsigned char der_true[] = { 0x01, 0x01, 0xff };
-
-/* A host name as a validator sends it in SNI: LDH labels, no wildcard. */
-static int host_ok(const char *s)
-{
-	size_t n = strlen(s), lab = 0, i;
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (i = 0; i <= n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '.' || ch == '\0') {
-			if (lab == 0 || lab > 63)
-				return 0;
-			lab = 0;
-		} else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') {
-			lab++;
-		} else if ((ch >= '0' && ch <= '9') || ch == '-') {
-			lab++;
-		} else {
-			return 0;
-		}
-	}
-	return 1;
-}
 
 /* The reverse-DNS name of an IP literal (RFC 8738 §6). */
 static int reverse_name(const char *ip, char *out, size_t cap)
@@ -86,7 +52,8 @@ int alpn_sni_name(const char *id_type, const char *id_value, char *out,
 
 	if (strcmp(id_type, "ip") == 0)
 		return reverse_name(id_value, out, cap);
-	if (strcmp(id_type, "dns") != 0 || !host_ok(id_value))
+	/* a validator sends a host name in SNI, never a wildcard */
+	if (strcmp(id_type, "dns") != 0 || !x509_host_ok(id_value, 0))
 		return AL_EINVAL;
 	if (n >= cap)
 		return AL_E2BIG;
@@ -110,26 +77,6 @@ static void put_time(struct derw *w, int64_t t)
 		ut[i] = iso[from[i]];
 	ut[12] = 'Z';
 	derw_prim(w, DER_UTCTIME, ut, sizeof(ut));
-}
-
-/* Name: CN = cn (a short fixed text: the names are in subjectAltName). */
-static void put_name(struct derw *w, const char *cn)
-{
-	derw_begin(w, DER_SEQUENCE);
-	derw_begin(w, DER_SET);
-	derw_begin(w, DER_SEQUENCE);
-	derw_prim(w, DER_OID, oid_cn, sizeof(oid_cn));
-	derw_prim(w, DER_UTF8STRING, cn, strlen(cn));
-	derw_end(w);
-	derw_end(w);
-	derw_end(w);
-}
-
-static void put_sig_alg(struct derw *w)
-{
-	derw_begin(w, DER_SEQUENCE);
-	derw_prim(w, DER_OID, oid_ecdsa_sha256, sizeof(oid_ecdsa_sha256));
-	derw_end(w);
 }
 
 /* extensions [3]: subjectAltName with the one identifier, and the
@@ -169,7 +116,8 @@ static int put_extensions(struct derw *w, const char *id_type,
 	return 0;
 }
 
-/* TBSCertificate (RFC 5280 §4.1), v3, issuer = subject. */
+/* TBSCertificate (RFC 5280 §4.1), v3, issuer = subject = CN of a short
+ * fixed text (the names are in subjectAltName). */
 static int put_tbs(struct derw *w, const struct key *k, const char *id_type,
                    const char *id_value, const unsigned char hash[32],
                    int64_t now, const unsigned char *serial)
@@ -183,20 +131,14 @@ static int put_tbs(struct derw *w, const struct key *k, const char *id_type,
 	derw_begin(w, DER_SEQUENCE);
 	derw_raw(w, v3, sizeof(v3));
 	derw_prim(w, DER_INTEGER, sn, sizeof(sn));
-	put_sig_alg(w);
-	put_name(w, "acmelet tls-alpn-01");
+	x509_sig_alg(w, k);
+	x509_name(w, "acmelet tls-alpn-01");
 	derw_begin(w, DER_SEQUENCE);
 	put_time(w, now - DAY);
 	put_time(w, now + 7 * DAY);
 	derw_end(w);
-	put_name(w, "acmelet tls-alpn-01");
-	derw_begin(w, DER_SEQUENCE);
-	derw_begin(w, DER_SEQUENCE);
-	derw_prim(w, DER_OID, oid_ec_pub, sizeof(oid_ec_pub));
-	derw_prim(w, DER_OID, oid_p256, sizeof(oid_p256));
-	derw_end(w);
-	derw_bits(w, k->ec_q, 65);
-	derw_end(w);
+	x509_name(w, "acmelet tls-alpn-01");
+	x509_spki(w, k);
 	if (put_extensions(w, id_type, id_value, hash) != 0)
 		return AL_EINVAL;
 	derw_end(w);
@@ -208,10 +150,10 @@ int alpn_cert_build(const struct key *k, const char *id_type,
                     const unsigned char *serial, unsigned char *der,
                     size_t cap, size_t *len)
 {
-	unsigned char hash[32], sig[160];
+	unsigned char hash[32];
 	char sni[ALPN_SNI_MAX];
 	struct derw w;
-	size_t tbs, sl = 0;
+	size_t tbs;
 	int rc;
 
 	if (k->type != KEY_EC256 ||
@@ -223,16 +165,8 @@ int alpn_cert_build(const struct key *k, const char *id_type,
 	tbs = w.len;
 	if (put_tbs(&w, k, id_type, id_value, hash, now, serial) != 0)
 		return AL_EINVAL;
-	if (w.err)
-		return w.err;
-	rc = key_sign(k, w.buf + tbs, w.len - tbs, sig, sizeof(sig), &sl);
-	if (rc != 0)
+	if ((rc = x509_sign(&w, k, tbs)) != 0)
 		return rc;
-	sl = br_ecdsa_raw_to_asn1(sig, sl);
-	if (sl == 0)
-		return AL_EFAIL;
-	put_sig_alg(&w);
-	derw_bits(&w, sig, sl);
 	derw_end(&w);
 	return derw_finish(&w, len);
 }
