@@ -1,6 +1,7 @@
 /* The challenge methods of one issuance: which to open for the
  * configuration, the identifier rules, and helpers every method shares. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
@@ -51,6 +52,21 @@ int challenge_prefs(const char *list, char types[][CHALLENGE_TYPE_MAX],
 		p += strspn(p, " \t,");
 	}
 	return n;
+}
+
+void *challenge_new(struct ctx *c, size_t size,
+                    const struct challenge_class *cls,
+                    const struct challenge_class ***out)
+{
+	const struct challenge_class **self = calloc(1, size);
+
+	if (!self) {
+		log_err(&c->log, "%s: out of memory", cls->name);
+		return NULL;
+	}
+	*self = cls;
+	*out = self;
+	return self;
 }
 
 static int add_method(struct ctx *c, challenge_open_fn open)

@@ -68,6 +68,13 @@ struct challenge_class {
 typedef int (*challenge_open_fn)(struct ctx *c,
                                  const struct challenge_class ***out);
 
+/* For constructors: a zeroed method object of size bytes whose first
+ * member is the class pointer, set to cls, and *out its self; NULL after
+ * one line when memory is short. */
+void *challenge_new(struct ctx *c, size_t size,
+                    const struct challenge_class *cls,
+                    const struct challenge_class ***out);
+
 /* The methods of src/challenge/: http01.c (the built-in responder, or
  * webroot.c with --challenge-dir / --webroot), hook.c (--challenge-hook),
  * tls_alpn.c, dns01.c. challenge.c's table maps a type to its built-in

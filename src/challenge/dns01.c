@@ -227,15 +227,8 @@ static const struct challenge_class dns01_class = {
 
 int dns01_open(struct ctx *c, const struct challenge_class ***out)
 {
-	struct dns01 *m = calloc(1, sizeof(*m));
-
-	if (!m) {
-		log_err(&c->log, "out of memory");
-		return AL_EFAIL;
-	}
-	m->vtable = &dns01_class;
-	*out = &m->vtable;
-	return 0;
+	return challenge_new(c, sizeof(struct dns01), &dns01_class, out) ?
+	       0 : AL_EFAIL;
 }
 
 /* At start: delete the values a killed run left (journalled before they

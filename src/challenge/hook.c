@@ -152,13 +152,6 @@ static const struct challenge_class chook_class = {
 
 int chook_open(struct ctx *c, const struct challenge_class ***out)
 {
-	struct chook *m = calloc(1, sizeof(*m));
-
-	if (!m) {
-		log_err(&c->log, "out of memory");
-		return AL_EFAIL;
-	}
-	m->vtable = &chook_class;
-	*out = &m->vtable;
-	return 0;
+	return challenge_new(c, sizeof(struct chook), &chook_class, out) ?
+	       0 : AL_EFAIL;
 }

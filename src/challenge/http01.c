@@ -94,12 +94,8 @@ int http01_open(struct ctx *c, const struct challenge_class ***out)
 	if ((c->cfg->challenge_dir && c->cfg->challenge_dir[0]) ||
 	    (c->cfg->webroot && c->cfg->webroot[0]))
 		return webroot_open(c, out);
-	if (!(m = calloc(1, sizeof(*m)))) {
-		log_err(&c->log, "out of memory");
+	if (!(m = challenge_new(c, sizeof(*m), &http01_class, out)))
 		return AL_EFAIL;
-	}
-	m->vtable = &http01_class;
 	m->resp = c->resp;
-	*out = &m->vtable;
 	return 0;
 }

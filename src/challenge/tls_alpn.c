@@ -116,14 +116,10 @@ static const struct challenge_class tls_alpn_class = {
 
 int tls_alpn_open(struct ctx *c, const struct challenge_class ***out)
 {
-	struct tls_alpn *t = calloc(1, sizeof(*t));
+	struct tls_alpn *t = challenge_new(c, sizeof(*t), &tls_alpn_class, out);
 
-	if (!t) {
-		log_err(&c->log, "tls-alpn-01: out of memory");
+	if (!t)
 		return AL_EFAIL;
-	}
-	t->vtable = &tls_alpn_class;
 	tlss_init(&t->srv, &c->log, &t->key, &c->rng);
-	*out = &t->vtable;
 	return 0;
 }

@@ -189,15 +189,8 @@ static const struct challenge_class webroot_class = {
 
 int webroot_open(struct ctx *c, const struct challenge_class ***out)
 {
-	struct webroot *m = calloc(1, sizeof(*m));
-
-	if (!m) {
-		log_err(&c->log, "out of memory");
-		return AL_EFAIL;
-	}
-	m->vtable = &webroot_class;
-	*out = &m->vtable;
-	return 0;
+	return challenge_new(c, sizeof(struct webroot), &webroot_class, out) ?
+	       0 : AL_EFAIL;
 }
 
 /* At start: remove the challenge files a killed run left (recorded in
