@@ -125,9 +125,7 @@ size_t dns_wr_rr_begin(struct dns_wr *w, const char *name, uint16_t type,
 {
 	size_t off;
 
-	dns_wr_name(w, name);
-	dns_wr_u16(w, type);
-	dns_wr_u16(w, cls);
+	dns_wr_question(w, name, type, cls);
 	dns_wr_u32(w, ttl);
 	off = w->len;
 	dns_wr_u16(w, 0);
