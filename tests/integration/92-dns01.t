@@ -67,7 +67,7 @@ one_line "an unknown TSIG key" "refused TSIG key other-key .BADKEY."
 run_acmelet "$S" "${DNS[@]}" issue a.locked.test
 one_line "a zone without updates" "at $BIND_ADDR: REFUSED"
 
-dead=$(bind_free_port_)
+dead=$(pebble_free_ports_ 1)
 run_acmelet "$S" "${DNS[@]}" --dns-server "127.0.0.1:$dead" issue c.example.test
 one_line "an unreachable DNS server" "at 127.0.0.1:$dead: unreachable"
 

@@ -20,22 +20,9 @@
 
 BIND_PID=""
 
-bind_free_port_() {
-	python3 - <<'PY'
-import random, socket
-while True:
-    port = random.randint(20000, 32000)
-    try:
-        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            s = socket.socket(socket.AF_INET, kind)
-            s.bind(("127.0.0.1", port))
-            s.close()
-    except OSError:
-        continue
-    print(port)
-    break
-PY
-}
+# pebble_free_ports_ (pebble.sh) finds BIND's port, as it finds Pebble's;
+# the DNS tests source pebble.sh anyway, dns_setup needs it.
+declare -F pebble_free_ports_ >/dev/null || . tests/lib/pebble.sh
 
 bind_write_zone_() { # ZONE FILE EXTRA-RECORDS
 	cat >"$2" <<Z
@@ -89,7 +76,7 @@ bind_start() {
 	BIND_DIR=$(mktemp -d "${TMPDIR:-/tmp}/acmelet-bind.XXXXXX") || return 1
 	chmod 755 "$BIND_DIR"
 	for n in 1 2 3; do
-		BIND_PORT=$(bind_free_port_) || return 1
+		BIND_PORT=$(pebble_free_ports_ 1) || return 1
 		bind_write_conf_ || return 1
 		# -g: foreground, log to stderr; as root it stays root (no -u)
 		named -g -c "$BIND_DIR/named.conf" </dev/null >"$BIND_DIR/named.log" 2>&1 &
