@@ -10,7 +10,6 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
-. tests/lib/acmelet.sh
 pebble_setup
 
 S=$PEBBLE_DIR/state
