@@ -3,9 +3,11 @@
 # Pebble, run the way acme-common runs it: "hook get" under BusyBox ash
 # (dash when BusyBox is missing) with BusyBox's applets first in PATH, a
 # bare environment holding the cert section's options, and a fake
-# /usr/lib/acme/notify that records what it is told. Also: the package's
-# shell files pass sh -n and shellcheck, and its default /etc/acmelet.conf
-# is read by acmelet without error.
+# /usr/lib/acme/notify that records what it is told, acme-common's real
+# functions.sh (from ../shared/openwrt-harness) and an nft that records
+# its calls. Also: the package's shell files pass sh -n and shellcheck,
+# and its default /etc/acmelet.conf is read by acmelet without error.
+# 71-75 run the backend under acme-common's init script instead.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
@@ -13,6 +15,8 @@ require_acmelet
 
 FILES=$PWD/openwrt/acmelet/files
 HOOK=$FILES/hook
+FUNCS=${OPENWRT_HARNESS:-$PWD/../shared/openwrt-harness}/root/usr/lib/acme/functions.sh
+[ -r "$FUNCS" ] || { fail "acme-common's functions.sh is at $FUNCS (set OPENWRT_HARNESS)"; done_testing; }
 
 # ---- static checks, no Pebble needed ----------------------------------------
 if command -v busybox >/dev/null; then
@@ -45,6 +49,12 @@ echo "\$1" >>"$T/notify.log"
 EOF
 chmod +x "$T/notify"
 : >"$T/notify.log"
+cat >"$T/bin/nft" <<EOF
+#!/bin/sh
+echo "\$*" >>"$T/nft.log"
+case " \$* " in *" insert "*) echo "insert rule inet fw4 input tcp dport 0 counter accept # handle 7" ;; esac
+EOF
+chmod +x "$T/bin/nft"
 # BusyBox's applets shadow coreutils, as on a router.
 if command -v busybox >/dev/null; then
 	for a in $(busybox --list); do ln -s "$(command -v busybox)" "$T/bin/$a"; done
@@ -67,7 +77,8 @@ run_hook() {
 		validation_method=standalone listen_port="$HTTP_PORT" debug=0 days= \
 		ACMELET="$ACMELET" ACMELET_STATE_DIR="$S" ACMELET_CA_FILE="$CA_FILE" \
 		ACMELET_OPTS="--http-addr 127.0.0.1" ACMELET_LOG=stderr \
-		ACME_NOTIFY="$T/notify" \
+		ACME_NOTIFY="$T/notify" ACME_FUNCTIONS="$FUNCS" ACMELET_LOCK_DIR="$T/lock" \
+		ACME_DNSAPI_ADAPTER="$T/no-adapter" \
 		"$@" "${SH[@]}" "$HOOK" get </dev/null >/dev/null 2>"$HOOK_ERR"
 	HOOK_RC=$?
 }
@@ -109,7 +120,9 @@ check_links() {
 # 1. First run: a certificate, the links, "issued".
 run_hook
 is "$HOOK_RC" 0 "first run exits 0" || diag_file "$HOOK_ERR"
-is "$(notified)" "issued" "notify was told: issued"
+is "$(notified)" "prepare issued" "notify was told: prepare, issued"
+is "$(tr '\n' ' ' <"$T/nft.log")" "-a -e insert rule inet fw4 input tcp dport $HTTP_PORT counter accept comment \"ACME $NAME\" delete rule inet fw4 input handle 7 " \
+	"the port was opened with add_nft_rule and closed with del_nft_rule"
 check_links "first run" "(prime256v1|P-256)"
 is "$(readlink "$C/$NAME.crt")" "$S/certs/$NAME/live/cert.pem" \
 	".crt points through acmelet's live link"
@@ -121,7 +134,7 @@ run_hook debug=1
 is "$HOOK_RC" 0 "second run exits 0" || diag_file "$HOOK_ERR"
 is "$(http_count "$HOOK_ERR")" 0 "second run: acmelet made no HTTP request (debug=1 logs each)"
 like "$(cat "$HOOK_ERR")" "nothing due" "second run: logs that nothing was due"
-is "$(notified)" "issued" "second run: notify was not called again (no renewed)"
+is "$(notified)" "prepare issued" "second run: notify was not called again (no prepare, no renewed)"
 after=$(state_snapshot "$S"; state_snapshot "$C")
 is "$after" "$before" "second run: nothing under the state or CERT_DIR was written"
 [ "$after" = "$before" ] || diff <(echo "$before") <(echo "$after") | sed 's/^/#   /' >&2
@@ -129,7 +142,7 @@ is "$after" "$before" "second run: nothing under the state or CERT_DIR was writt
 # 3. A renewal (forced through ACMELET_OPTS): "renewed", links follow.
 run_hook ACMELET_OPTS="--http-addr 127.0.0.1 --force"
 is "$HOOK_RC" 0 "forced renewal exits 0" || diag_file "$HOOK_ERR"
-is "$(notified)" "issued renewed" "notify was told: renewed"
+is "$(notified)" "prepare issued prepare renewed" "notify was told: prepare, renewed"
 isnt "$(openssl x509 -in "$C/$NAME.crt" -noout -serial 2>&1)" "$serial1" \
 	"the links now show the new certificate"
 check_links "renewal" "(prime256v1|P-256)"
@@ -137,17 +150,18 @@ check_links "renewal" "(prime256v1|P-256)"
 # 4. Another key type in the cert section: a new certificate at once.
 run_hook key_type=ec384
 is "$HOOK_RC" 0 "key_type ec384 exits 0" || diag_file "$HOOK_ERR"
-is "$(notified)" "issued renewed issued" "new settings: notify was told issued"
+is "$(notified)" "prepare issued prepare renewed prepare issued" "new settings: notify was told prepare, issued"
 check_links "ec384" "(secp384r1|P-384)"
 
-# 5. dns for the same certificate: refused, renew-failed, links untouched.
+# 5. dns with neither NSUPDATE_* credentials nor the dnsapi adapter for
+# the same certificate: refused, renew-failed, links untouched.
 links=$(for f in "$C"/*; do printf '%s -> %s %s\n' "$f" "$(readlink "$f")" \
 	"$(sha256sum <"$f")"; done)
 run_hook validation_method=dns dns=dns_cf
 is "$HOOK_RC" 1 "validation_method dns exits 1"
-like "$(cat "$HOOK_ERR")" "error: .*dns.* not supported" \
-	"validation_method dns: the error says dns is not supported"
-is "$(notified)" "issued renewed issued renew-failed" \
+like "$(cat "$HOOK_ERR")" "error: .*dns dns_cf needs .*no-adapter: install the uacme-dnsapi-adapter package" \
+	"validation_method dns: the error says what is missing"
+is "$(notified)" "prepare issued prepare renewed prepare issued renew-failed" \
 	"dns for an issued certificate: notify was told renew-failed"
 is "$(for f in "$C"/*; do printf '%s -> %s %s\n' "$f" "$(readlink "$f")" \
 	"$(sha256sum <"$f")"; done)" "$links" "the links and what they show are unchanged"
@@ -156,7 +170,7 @@ is "$(for f in "$C"/*; do printf '%s -> %s %s\n' "$f" "$(readlink "$f")" \
 : >"$T/notify.log"
 run_hook validation_method=dns main_domain=dns.example.test domains=dns.example.test debug=1
 is "$HOOK_RC" 1 "dns for a new certificate exits 1"
-like "$(cat "$HOOK_ERR")" "dns.example.test: validation_method dns .*not supported by acmelet" \
+like "$(cat "$HOOK_ERR")" "dns.example.test: validation_method dns needs either credentials NSUPDATE_SERVER and NSUPDATE_KEY" \
 	"the error names the certificate and the method"
 is "$(notified)" "issue-failed" "dns for a new certificate: notify was told issue-failed"
 ok "nothing was made for dns.example.test" \
@@ -164,9 +178,10 @@ ok "nothing was made for dns.example.test" \
 is "$(http_count "$HOOK_ERR")" 0 "acmelet was not run"
 
 # 7. Other things acmelet cannot do fail the same way, each with its reason.
-for c in "validation_method=webroot|standalone" "validation_method=alpn|alpn" \
-	"key_type=rsa2048|ECDSA keys only" "domains=*.w.example.test|wildcard" \
-	"acme_server=zerossl|not an https:// directory URL"; do
+for c in "validation_method=bogus|unknown validation_method" \
+	"validation_method=dns-persist|no dns-persist-01 method" \
+	"key_type=rsa1024|unknown key_type" "domains=*.w.example.test|wildcard names need validation_method dns" \
+	"acme_server=buypass|not an https:// directory URL" "listen_port=http|not a port number"; do
 	: >"$T/notify.log"
 	run_hook main_domain=new.example.test domains=new.example.test "${c%%|*}"
 	is "$HOOK_RC:$(notified)" "1:issue-failed" "${c%%|*}: exits 1, issue-failed"
