@@ -109,7 +109,7 @@ static int locate(struct dns01 *m, struct ctx *c,
                   const struct challenge_auth *a, struct txt *t)
 {
 	char name[DNS_NAME_TEXT_MAX], target[DNS_NAME_TEXT_MAX];
-	char zone[DNS_NAME_TEXT_MAX], mname[DNS_NAME_TEXT_MAX], label[18];
+	char zone[DNS_NAME_TEXT_MAX], label[18];
 	int rc;
 
 	if (!strcmp(a->type, "dns-account-01")) {
@@ -119,10 +119,8 @@ static int locate(struct dns01 *m, struct ctx *c,
 	} else {
 		snprintf(name, sizeof(name), "_acme-challenge.%s", a->id_value);
 	}
-	if ((rc = dns_follow_cname(&m->d, name, target)) != 0 ||
-	    (rc = dns_find_zone(&m->d, target, zone, mname)) != 0 ||
-	    (rc = dns_update_server(&m->d, c->cfg->dns_server, mname,
-	                            &t->srv)) != 0)
+	if ((rc = dns_locate(&m->d, c->cfg->dns_server, name, target, zone,
+	                     &t->srv)) != 0)
 		return rc;
 	if (strlen(target) >= sizeof(t->owner) || strlen(zone) >= sizeof(t->zone)) {
 		log_err(&c->log, "dns: %s: name too long", target);
@@ -130,9 +128,6 @@ static int locate(struct dns01 *m, struct ctx *c,
 	}
 	strcpy(t->owner, target);
 	strcpy(t->zone, zone);
-	if (strcmp(name, target))
-		log_info(&c->log, "dns: %s is a CNAME; the TXT value goes to %s",
-		         name, target);
 	return 0;
 }
 

@@ -306,6 +306,22 @@ int dns_update_server(struct dns_ctx *d, const char *server_opt,
 	return host_addrs(d, host, port, s, &n, 1);
 }
 
+int dns_locate(struct dns_ctx *d, const char *server_opt, const char *name,
+               char *owner, char *zone, struct dns_server *s)
+{
+	char mname[DNS_NAME_TEXT_MAX];
+	int rc;
+
+	if ((rc = dns_follow_cname(d, name, owner)) != 0 ||
+	    (rc = dns_find_zone(d, owner, zone, mname)) != 0 ||
+	    (rc = dns_update_server(d, server_opt, mname, s)) != 0)
+		return rc;
+	if (strcmp(name, owner))
+		log_info(d->log, "dns: %s is a CNAME; the TXT value goes to %s",
+		         name, owner);
+	return 0;
+}
+
 /* One line for an update the server did not take, and what to do. */
 static int update_refused(struct dns_ctx *d, const struct dns_server *s,
                           const struct tsig_key *k, const char *name,

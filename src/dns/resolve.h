@@ -66,6 +66,13 @@ int dns_auth_servers(struct dns_ctx *d, const char *zone,
 int dns_update_server(struct dns_ctx *d, const char *server_opt,
                       const char *mname, struct dns_server *s);
 
+/* Where a TXT value for name is written: the owner after CNAMEs into
+ * owner, its zone into zone (each DNS_NAME_TEXT_MAX bytes), and the
+ * server that takes the zone's updates (server_opt, else the SOA MNAME)
+ * into s. Logs one line when name is a CNAME (where the value goes). */
+int dns_locate(struct dns_ctx *d, const char *server_opt, const char *name,
+               char *owner, char *zone, struct dns_server *s);
+
 /* Add (add = 1) or delete exactly the TXT value at name in zone through
  * s, signed with k. 0, or an AL_E* code after one line (BADSIG, BADKEY,
  * REFUSED, NOTAUTH, unreachable, ...). */
