@@ -51,8 +51,11 @@ LIB_SRC-$(CONFIG_CHALLENGE_TLSALPN) += src/challenge/tls_alpn.c src/challenge/tl
                                       src/challenge/slots.c
 LIB_SRC-$(call off,$(CONFIG_CHALLENGE_TLSALPN)) += src/challenge/tls_alpn_none.c
 LIB_SRC-$(CONFIG_CHALLENGE_DNS) += src/dns/msg.c src/dns/tsig.c src/dns/keyfile.c \
-                                   src/dns/query.c src/dns/resolve.c src/challenge/dns01.c
+                                   src/dns/query.c src/dns/resolve.c src/challenge/dns01.c \
+                                   src/dns/persist.c
 LIB_SRC-$(call off,$(CONFIG_CHALLENGE_DNS)) += src/challenge/dns01_none.c
+LIB_SRC-$(CONFIG_CHALLENGE_DNS_PERSIST) += src/challenge/dns_persist.c src/persist_record.c
+LIB_SRC-$(call off,$(CONFIG_CHALLENGE_DNS_PERSIST)) += src/challenge/dns_persist_none.c
 LIB_SRC-$(CONFIG_EC_SMALL) += src/ec_small.c
 LIB_SRC-$(call off,$(CONFIG_EC_SMALL)) += src/ec_fast.c
 LIB_SRC-$(CONFIG_ACCOUNT_CMDS) += src/account.c src/acme_account.c src/revoke.c

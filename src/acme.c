@@ -241,6 +241,21 @@ static void get_str(struct acme *a, int obj, const char *key, char *out,
 		out[0] = '\0';
 }
 
+/* meta.caaIdentities: ["ca.example", ...], the names a dns-persist-01
+ * record gives for this CA. */
+static void read_caa(struct acme *a, int meta)
+{
+	struct acme_directory *d = &a->dir;
+	int arr = json_find(&a->json, meta, "caaIdentities");
+	int i, n = json_array_len(&a->json, arr);
+
+	for (i = 0; i < n && d->ncaa < ACME_CAA_MAX; i++)
+		if (json_string(&a->json, json_array_elem(&a->json, arr, i),
+		                d->caa[d->ncaa], sizeof(d->caa[0])) == 0 &&
+		    d->caa[d->ncaa][0])
+			d->ncaa++;
+}
+
 /* meta.profiles: {"name": "description", ...} into the directory. */
 static void read_profiles(struct acme *a, int meta)
 {
@@ -313,6 +328,7 @@ int acme_get_directory(struct acme *a, const char *url)
 		eab = json_find(&a->json, meta, "externalAccountRequired");
 		d->eab_required = eab >= 0 && json_bool(&a->json, eab) == 1;
 		read_profiles(a, meta);
+		read_caa(a, meta);
 	}
 	if (!d->new_nonce[0] || !d->new_account[0] || !d->new_order[0]) {
 		log_err(a->log, "%s: not an ACME directory (newNonce, newAccount or "

@@ -24,6 +24,7 @@ struct port;
 #define ACME_PROFILES_MAX 8   /* meta.profiles kept from the directory */
 #define ACME_PROFILE_LEN 64
 #define ACME_PROFILE_DESC 160
+#define ACME_CAA_MAX 4        /* meta.caaIdentities kept */
 
 struct acme_directory {
 	char new_nonce[ACME_URL_MAX];
@@ -34,6 +35,8 @@ struct acme_directory {
 	char renewal_info[ACME_URL_MAX];
 	char terms_of_service[ACME_URL_MAX];
 	int eab_required;
+	int ncaa;                     /* meta.caaIdentities: the CA's issuer */
+	char caa[ACME_CAA_MAX][256];  /* domain names (dns-persist-01) */
 	int nprofiles;                /* meta.profiles (M3) */
 	char profile[ACME_PROFILES_MAX][ACME_PROFILE_LEN];
 	char profile_desc[ACME_PROFILES_MAX][ACME_PROFILE_DESC];

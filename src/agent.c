@@ -375,9 +375,18 @@ static int issue_online(struct ctx *c)
 	                sizeof(c->work->replaces)) != 0)
 		c->work->replaces[0] = '\0';
 	store_ca_id(cfg->server, ca_id, sizeof(ca_id));
-	if ((rc = account_setup(c, ca_id, &c->work->account_key)) != 0)
+	if ((rc = account_setup(c, ca_id, &c->work->account_key)) != 0 ||
+	    (rc = dns_persist_check(c)) != 0) /* before any order */
 		return rc;
 	return order_run(c, &c->work->account_key);
+}
+
+int agent_account(struct ctx *c, struct key *k)
+{
+	char ca_id[STORE_CA_ID_MAX];
+
+	store_ca_id(c->cfg->server, ca_id, sizeof(ca_id));
+	return account_setup(c, ca_id, k);
 }
 
 /* Remember a failure in the journal: count, backoff (S15, or the CA's

@@ -77,6 +77,11 @@ int agent_retry(struct ctx *c);
 int agent_lock_cert(struct ctx *c, const char *name, int *handle);
 int agent_lock_account(struct ctx *c, const char *ca_id, int *handle);
 
+/* The account of c->cfg's CA with key k: loaded, found again or created
+ * (needs c->rng seeded and the directory fetched into c->acme); its URL
+ * in c->acme->kid. 0 or a code after one line. */
+int agent_account(struct ctx *c, struct key *k);
+
 /* Open the transport for c->cfg's trust (or keep the open one) and set
  * up c->acme over it. */
 int agent_http_open(struct ctx *c);

@@ -19,7 +19,7 @@ enum { OPT_CA_FILE = 256, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_ADDR,
        OPT_TLS_ADDR, OPT_CHALLENGE, OPT_CHALL_DIR, OPT_WEBROOT,
        OPT_CHALL_HOOK, OPT_HOOK_TIMEOUT, OPT_DNS_SERVER, OPT_TSIG_KEY,
        OPT_DNS_WAIT, OPT_DNS_RESOLVER, OPT_LOCK_WAIT, OPT_YES,
-       OPT_REASON, OPT_NEW_KEY };
+       OPT_REASON, OPT_NEW_KEY, OPT_WILDCARD, OPT_UNTIL, OPT_PUBLISH };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -59,6 +59,9 @@ static const struct option long_opts[] = {
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "reason", required_argument, NULL, OPT_REASON },
 	{ "new-key", required_argument, NULL, OPT_NEW_KEY },
+	{ "wildcard", no_argument, NULL, OPT_WILDCARD },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "publish", no_argument, NULL, OPT_PUBLISH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -66,7 +69,7 @@ static const struct option long_opts[] = {
 
 static const char *const commands[] = { "issue", "renew", "run", "status",
                                         "retry", "cron-line", "account",
-                                        "revoke" };
+                                        "revoke", "persist-record" };
 
 void cli_usage(FILE *out)
 {
@@ -79,6 +82,8 @@ void cli_usage(FILE *out)
 "       acmelet cron-line                   a cron entry at a random time\n"
 "       acmelet [options] account show|update|rollover|deactivate\n"
 "       acmelet [options] revoke CERT [--reason N]\n"
+"       acmelet [options] persist-record NAME... [--wildcard] [--until DATE]\n"
+"                       [--publish]   the dns-persist-01 TXT record(s)\n"
 "\n"
 "Certificates from an ACME CA (Let's Encrypt by default), answering\n"
 "http-01 with the built-in responder, files for another web server, or a\n"
@@ -127,6 +132,11 @@ void cli_usage(FILE *out)
 "      --log WHERE      stderr, syslog or auto (stderr on a terminal)\n"
 "      --json           status as JSON\n"
 "      --reason N       revocation reason (RFC 5280)\n"
+"      --wildcard       persist-record: policy=wildcard (also for *.NAME)\n"
+"      --until DATE     persist-record: persistUntil, YYYY-MM-DD (UTC),\n"
+"                       RFC 3339 or Unix seconds\n"
+"      --publish        persist-record: add the record(s) by RFC 2136\n"
+"                       (--tsig-key, --dns-server) and wait until seen\n"
 "  -h, --help           this text\n"
 "      --version        print the version\n"
 "\n"
@@ -360,7 +370,8 @@ int cli_set(struct config *cfg, const char *key, char *value, char *err,
 		    !strcmp(key, "json") || !strcmp(key, "help") ||
 		    !strcmp(key, "version") || !strcmp(key, "name") ||
 		    !strcmp(key, "yes") || !strcmp(key, "reason") ||
-		    !strcmp(key, "new-key"))
+		    !strcmp(key, "new-key") || !strcmp(key, "wildcard") ||
+		    !strcmp(key, "until") || !strcmp(key, "publish"))
 			continue;
 		if (!value[0]) {
 			snprintf(err, cap, "%s: empty value", key);
@@ -448,7 +459,8 @@ static int usage_error(const char *what, const char *arg)
 		fprintf(stderr, "acmelet: %s%s%s\n", what, arg ? ": " : "",
 		        arg ? arg : "");
 	fprintf(stderr, "usage: acmelet [options] issue NAME... | renew | run | "
-	        "status | retry | cron-line | account SUB | revoke CERT "
+	        "status | retry | cron-line | account SUB | revoke CERT | "
+	        "persist-record NAME... "
 	        "(acmelet --help says more)\n");
 	return 2;
 }
@@ -521,7 +533,11 @@ static int cli_command(struct cli *cl, int argc, char **argv)
 	if ((!strcmp(cl->command, "account") || !strcmp(cl->command, "revoke")) &&
 	    cl->nargs != 1)
 		return usage_error("one argument, please", NULL);
-	if (!strcmp(cl->command, "issue"))
+	if (!strcmp(cl->command, "persist-record") &&
+	    (cl->nargs == 0 || cl->nargs > CFG_NAMES_MAX))
+		return usage_error("persist-record needs 1 to 100 names", NULL);
+	if (!strcmp(cl->command, "issue") ||
+	    !strcmp(cl->command, "persist-record"))
 		return issue_names(cl);
 	return 0;
 }
@@ -559,6 +575,15 @@ int cli_parse(struct cli *cl, int argc, char **argv)
 		if (c == OPT_YES || c == OPT_NEW_KEY) {
 			cl->yes |= c == OPT_YES;
 			cl->new_key = c == OPT_NEW_KEY ? optarg : cl->new_key;
+			continue;
+		}
+		if (c == OPT_WILDCARD || c == OPT_PUBLISH) {
+			cl->wildcard |= c == OPT_WILDCARD;
+			cl->publish |= c == OPT_PUBLISH;
+			continue;
+		}
+		if (c == OPT_UNTIL) { /* read by persist-record */
+			cl->until = optarg;
 			continue;
 		}
 		if (c == OPT_REASON) {

@@ -59,12 +59,15 @@ struct config {
  * applied over the configuration file's values (command line wins). */
 struct cli {
 	const char *command;   /* issue renew run status retry cron-line
-	                          account revoke */
+	                          account revoke persist-record */
 	const char *conf_path; /* -c FILE, or NULL for the default */
 	int json;              /* status --json */
 	int yes;               /* account deactivate --yes */
 	int reason;            /* revoke --reason N, -1 when not given */
 	const char *new_key;   /* account rollover --new-key FILE, or NULL */
+	int wildcard;          /* persist-record --wildcard */
+	int publish;           /* persist-record --publish */
+	const char *until;     /* persist-record --until DATE, or NULL */
 	int nopts;
 	struct { int code; const char *arg; } opts[CLI_OPTS_MAX];
 	int nargs;

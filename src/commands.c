@@ -158,8 +158,26 @@ static int cmd_account(struct ctx *c, const struct cli *cl, struct conf *cf)
 	return account_command(c, cl);
 }
 
+/* persist-record: the settings of the [cert] section named by the first
+ * name or listing it (its CA, DNS server and key), else the global ones. */
+static int cmd_persist(struct ctx *c, const struct cli *cl, struct conf *cf)
+{
+	int i = conf_find(cf, cl->args[0]), k, n;
+
+	for (k = 0; i < 0 && k < cf->ncerts; k++)
+		for (n = 0; n < cf->certs[k].nnames; n++)
+			if (!strcmp(cf->certs[k].names[n], cl->args[0]))
+				i = k;
+
+	if (use_cert(c, i >= 0 ? &cf->certs[i] : &cf->global) != 0)
+		return EXIT_USAGE;
+	return persist_command(c, cl);
+}
+
 int command_run(struct ctx *c, const struct cli *cl, struct conf *cf)
 {
+	if (!strcmp(cl->command, "persist-record"))
+		return cmd_persist(c, cl, cf);
 	if (!strcmp(cl->command, "account") || !strcmp(cl->command, "revoke"))
 		return cmd_account(c, cl, cf);
 	if (!strcmp(cl->command, "issue"))

@@ -35,4 +35,11 @@ int status_print(struct ctx *c, const struct cli *cl, struct conf *cf);
  * configuration, SIGUSR1 retries now. */
 int daemon_run(struct ctx *c, const struct cli *cl, struct conf *cf);
 
+/* persist-record (persist_record.c; Kconfig CHALLENGE_DNS_PERSIST, else
+ * dns_persist_none.c): print the dns-persist-01 TXT record of each name
+ * for this CA and account (made when there is none yet); with --publish
+ * also add them by RFC 2136 and wait until every authoritative server
+ * answers them. Returns the exit status. */
+int persist_command(struct ctx *c, const struct cli *cl);
+
 #endif

@@ -120,7 +120,9 @@ static int present_one(struct ctx *c, struct answer *an, const char *thumb,
 		if ((i = usable(c, az, types[k])) < 0)
 			continue;
 		ch = &az->chall[i];
-		if (!challenge_token_ok(ch->token)) {
+		/* dns-persist-01 has no token: its record names the account */
+		if (strcmp(ch->type, "dns-persist-01") &&
+		    !challenge_token_ok(ch->token)) {
 			log_err(&c->log, "%s: the CA sent a %s token that is not "
 			        "base64url; refusing it (is --server an ACME CA?)",
 			        az->identifier, ch->type);

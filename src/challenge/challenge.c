@@ -20,6 +20,7 @@ static const struct {
 	{ "tls-alpn-01", tls_alpn_open },
 	{ "dns-01", dns01_open },
 	{ "dns-account-01", dns01_open },
+	{ "dns-persist-01", dns_persist_open },
 };
 
 int challenge_type_known(const char *t)

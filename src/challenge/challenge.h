@@ -95,6 +95,17 @@ void webroot_leftovers(struct ctx *c);
 int dns01_open(struct ctx *c, const struct challenge_class ***out);
 void dns01_leftovers(struct ctx *c);
 
+/* dns-persist-01 (dns_persist.c, Kconfig CHALLENGE_DNS_PERSIST; else
+ * dns_persist_none.c, whose open fails with one line). The method writes
+ * nothing; dns_persist_check, called once the account is known and
+ * before the order is made, asks the authoritative servers for each
+ * name's _validation-persist record: 0 when each is right (or when the
+ * method is not in use), else a code after one line saying what is
+ * missing or wrong (with another type to fall back on, that name is only
+ * declined, and the line is at info level). */
+int dns_persist_open(struct ctx *c, const struct challenge_class ***out);
+int dns_persist_check(struct ctx *c);
+
 /* 1 when t is a challenge type acmelet knows (--challenge's vocabulary). */
 int challenge_type_known(const char *t);
 

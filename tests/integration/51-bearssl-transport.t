@@ -2,7 +2,8 @@
 # The built-in BearSSL transport under the whole integration set (issue 5:
 # every test that runs with libcurl also runs with it): each other
 # tests/integration/*.t runs again with ACMELET pointing at a BearSSL
-# build (build-bearssl: configs/staticconfig plus tls-alpn-01 and ACCOUNT_CMDS, linked
+# build (build-bearssl: configs/staticconfig plus tls-alpn-01, ACCOUNT_CMDS and
+# dns-persist-01, linked
 # dynamically), and every one of its results is one of ours. The unit tests run again from
 # that build too: some use the transport (test_ari, test_agent_sim), and
 # test_http_bearssl and test_http1 exist only there.
@@ -20,7 +21,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/child.sh
 
 B=build-bearssl
-# configs/staticconfig leaves tls-alpn-01 and the account commands out of
+# configs/staticconfig leaves tls-alpn-01, the account commands and
+# dns-persist-01 out of
 # make static's 256 KiB; this build has them, so that their tests run on
 # this transport too. The file is rewritten only when it changes (make
 # rebuilds on a newer one).
@@ -28,6 +30,7 @@ mkdir -p $B
 CFG=$B/bearssl.config
 sed -e 's/^# CONFIG_CHALLENGE_TLSALPN is not set$/CONFIG_CHALLENGE_TLSALPN=y/' \
 	-e 's/^# CONFIG_ACCOUNT_CMDS is not set$/CONFIG_ACCOUNT_CMDS=y/' \
+	-e 's/^# CONFIG_CHALLENGE_DNS_PERSIST is not set$/CONFIG_CHALLENGE_DNS_PERSIST=y/' \
 	configs/staticconfig >$CFG.new
 cmp -s $CFG.new $CFG && rm $CFG.new || mv $CFG.new $CFG
 if ! out=$(make -s -j2 BUILD=$B CONFIG=$CFG all unit 2>&1); then
