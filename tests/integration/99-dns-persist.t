@@ -152,4 +152,37 @@ is "$RUN_RC" 0 "dns-persist-01,dns-01 without a record: issued by dns-01" || dia
 like "$(cat "$RUN_ERR")" 'added TXT _acme-challenge.fb.example.test' "dns-01 answered"
 is "$(error_count "$RUN_ERR")" 0 "and no error line"
 
+# 10. a renewal after the record was deleted: one line, the live
+# certificate stays as it was.
+snap=$(live_snapshot "$S" p.example.test)
+bind_nsupdate "update delete _validation-persist.p.example.test TXT"
+run_acmelet "$S" "${P[@]}" --force issue p.example.test
+expect_clean_failure "a renewal without the record" \
+	"no txt record for $ISSUER at _validation-persist\.p\.example\.test" \
+	"$snap" "$S" p.example.test
+unlike "$(http_lines "$RUN_ERR")" 'order-plz' "a renewal without the record: no order"
+
+# 11. under valgrind: a new account and --publish, an issuance, a check
+# that fails; no memory error, no definite leak.
+if command -v valgrind >/dev/null; then
+	vg() { # LABEL ARG...
+		VG_LOG=$PEBBLE_DIR/vg-$1.log
+		shift
+		ACMELET_TIMEOUT=600 ACMELET_WRAP="valgrind --error-exitcode=99
+			--leak-check=full --errors-for-leak-kinds=definite
+			--log-file=$VG_LOG" run_acmelet "$@"
+	}
+	S3=$PEBBLE_DIR/state3
+	vg publish "$S3" "${PUB[@]}" persist-record --publish --wildcard vg.example.test
+	is "$RUN_RC" 0 "valgrind: persist-record --publish (new account) exits 0 (99: errors)" ||
+		diag_file "$VG_LOG" 40
+	vg issue "$S3" "${P[@]}" issue '*.vg.example.test' vg.example.test
+	is "$RUN_RC" 0 "valgrind: issuance with dns-persist-01 exits 0 (99: errors)" ||
+		diag_file "$VG_LOG" 40
+	vg check "$S3" "${P[@]}" issue vgn.example.test
+	is "$RUN_RC" 1 "valgrind: a failed check exits 1 (99: errors)" || diag_file "$VG_LOG" 40
+else
+	fail "valgrind is installed (tests/lib/deps.sh)"
+fi
+
 done_testing

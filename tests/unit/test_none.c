@@ -15,6 +15,7 @@
 #include "../../src/status_none.c"
 #include "../../src/challenge/tls_alpn_none.c"
 #include "../../src/challenge/dns01_none.c"
+#include "../../src/challenge/dns_persist_none.c"
 
 #include "agent.h"
 #include "commands.h"
@@ -198,6 +199,36 @@ static void test_dns01(void)
 	   out);
 }
 
+/* dns-persist-01: the method and persist-record say the build lacks it
+ * (one line each); the check before an order has nothing to do. */
+static void test_dns_persist(void)
+{
+	static char *args[] = { "example.com" };
+	struct cli cl = { .command = "persist-record", .nargs = 1,
+	                  .args = args };
+	const struct challenge_class **m = (void *)&m;
+	struct ctx c;
+	struct capture cp;
+	char out[512];
+
+	memset(&c, 0, sizeof(c));
+	log_init(&c.log, LOG_LVL_INFO, LOG_TO_STDERR);
+	capture_begin(&cp);
+	is_int(dns_persist_check(&c), 0, "dns_persist_check: 0");
+	capture_end(&cp, out, sizeof(out));
+	is_str(out, "", "and says nothing");
+	capture_begin(&cp);
+	is_int(dns_persist_open(&c, &m), AL_EINVAL, "dns_persist_open: AL_EINVAL");
+	is_int(persist_command(&c, &cl), EXIT_USAGE, "persist-record: exit 2");
+	capture_end(&cp, out, sizeof(out));
+	ok(m == NULL, "and no method");
+	is_int(count_lines(out), 2, "one line each");
+	ok(strstr(out, "lacks dns-persist-01 built in (Kconfig "
+	          "CHALLENGE_DNS_PERSIST); answer it with --challenge-hook") &&
+	   strstr(out, "acmelet persist-record: this build lacks dns-persist-01 "
+	          "(Kconfig CHALLENGE_DNS_PERSIST)"), "both name the option");
+}
+
 /* account and revoke: exit 2 and one line; a rollover another build left
  * pending is refused, none pending is nothing. */
 static void test_account(void)
@@ -249,5 +280,6 @@ int main(void)
 	test_syslog();
 	test_tls_alpn();
 	test_dns01();
+	test_dns_persist();
 	return tap_done();
 }
