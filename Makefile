@@ -188,9 +188,32 @@ check:
 demo:
 	tests/demo.sh
 
+# make install [DESTDIR=...] [PREFIX=/usr/local]: the binary, both man
+# pages, the example configuration, the example hooks of docs/examples/,
+# the systemd unit and the BusyBox/SysV init script (dist/). The units
+# name the binary at SBINDIR. /etc/acmelet.conf itself is never written.
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/acmelet
+SYSCONFDIR ?= /etc
+INITDIR ?= $(SYSCONFDIR)/init.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+EXAMPLES := $(wildcard docs/examples/*)
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/acmelet
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
+	  $(DESTDIR)$(INITDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/acmelet
+	install -m 0644 man/acmelet.8 $(DESTDIR)$(MANDIR)/man8/acmelet.8
+	install -m 0644 man/acmelet.conf.5 $(DESTDIR)$(MANDIR)/man5/acmelet.conf.5
+	install -m 0644 dist/acmelet.conf.example $(DESTDIR)$(DOCDIR)/acmelet.conf.example
+	$(if $(EXAMPLES),install -m 0755 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/)
+	sed 's|/usr/sbin/acmelet|$(SBINDIR)/acmelet|g' dist/acmelet.service \
+	  >$(DESTDIR)$(SYSTEMDUNITDIR)/acmelet.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/acmelet.service
+	sed 's|/usr/sbin/acmelet|$(SBINDIR)/acmelet|g' dist/acmelet.init \
+	  >$(DESTDIR)$(INITDIR)/acmelet
+	chmod 0755 $(DESTDIR)$(INITDIR)/acmelet
 
 defconfig:
 	cp configs/defconfig .config

@@ -7,7 +7,7 @@ PACKAGES="build-essential make libbearssl-dev libcurl4-openssl-dev libjsmn-dev
 pebble openssl ca-certificates curl perl valgrind clang libclang-rt-dev
 python3 procps strace busybox shellcheck musl-tools file python3-cryptography time
 bind9 bind9-utils bind9-dnsutils uacme
-mandoc man-db systemd nginx lighttpd"
+mandoc man-db systemd nginx lighttpd lighttpd-mod-openssl"
 # libclang-rt-dev: clang's sanitizer runtimes, only a Recommends of clang.
 # musl-tools: make static (musl-gcc); file: 50-static.t asks it.
 # bind9 (named, tsig-keygen), bind9-dnsutils (dig, nsupdate): the DNS
@@ -15,7 +15,7 @@ mandoc man-db systemd nginx lighttpd"
 # and its uacme.sh, the real hook 91-challenge-hook.t runs.
 # mandoc (lint) and man-db (man -l): the man pages, 86-man.t and
 # 87-install.t; systemd: systemd-analyze verify of dist/acmelet.service;
-# nginx, lighttpd: the real servers the deploy hooks of docs/examples/
+# nginx, lighttpd (+ its mod_openssl): the real servers the deploy hooks of docs/examples/
 # reload in 78-examples.t.
 
 # Only the native (or arch: all) package counts: make cross-check adds
