@@ -36,5 +36,13 @@ fi
 echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq </dev/null || exit 1
+# The packages' own daemons (nginx and lighttpd both on port 80, named)
+# must not start: tests run their own on loopback ports. Docker's Debian
+# images deny it already (policy-rc.d); elsewhere, for this install only.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d &&
+		chmod 755 /usr/sbin/policy-rc.d &&
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 # shellcheck disable=SC2086 # one word per package
 apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends $missing </dev/null || exit 1
