@@ -159,6 +159,29 @@ is "$RUN_RC" 0 "store: renewal exits 0" || diag_file "$RUN_ERR"
 ok "store: the renewed certificate is in the store" cmp -s "$ST/server.crt" "$L/fullchain.pem"
 isnt "$(stat -c %i "$ST/server.crt")" "$ino" "store: replaced by a rename (a new inode), not rewritten in place"
 is "$(cd "$ST" && ls -A | tr '\n' ' ')" "server.crt server.key " "store: nothing else left in the store"
+# The same under BusyBox's sh and applets only (cp, mv, sync, ...), as on
+# a firmware without coreutils.
+BB=$D/busybox-bin
+mkdir -p "$BB" "$D/store-bb"
+for a in sh cp mv rm chmod mkdir sync cat dirname basename echo; do
+	ln -sf "$(command -v busybox)" "$BB/$a"
+done
+STRACE=$(command -v strace)
+PATH=$BB STORE_DIR=$D/store-bb "$STRACE" -f -qq -y -o "$D/strace-bb.txt" \
+	-e trace=fsync,fdatasync,rename,renameat,renameat2 \
+	"$BB/sh" "$EX/deploy-store" renewed "$NAME" "$L" >"$D/bb.out" 2>&1
+is "$?" 0 "store under BusyBox: exits 0" || diag_file "$D/bb.out"
+ok "store under BusyBox: server.crt is fullchain.pem" cmp -s "$D/store-bb/server.crt" "$L/fullchain.pem"
+ok "store under BusyBox: server.key is privkey.pem" cmp -s "$D/store-bb/server.key" "$L/privkey.pem"
+grep -F "$D/store-bb" "$D/strace-bb.txt" | sed -E 's/^[0-9]+ +//' |
+	sed -E "s|$D/store-bb/||g; s/\\.new-[0-9]+/.new/g" |
+	sed -nE 's/^(fsync|fdatasync)\([0-9]+<([^>]*)>\).*/\1 \2/p
+s/^rename(at2?)?\(.*"(\.[^"]*)".*"([^"]*)".*/rename \2 \3/p' >"$D/calls-bb"
+is "$(tr '\n' ';' <"$D/calls-bb")" \
+	"fsync .server.key.new;fsync .server.crt.new;rename .server.key.new server.key;rename .server.crt.new server.crt;fsync $D/store-bb;" \
+	"store under BusyBox: fsync, rename, directory fsync in the same order" || diag_file "$D/strace-bb.txt" 40
+ok "shellcheck -s sh docs/examples/*" shellcheck -s sh "$EX"/*
+
 before=$(sha256sum "$ST/server.crt")
 STORE_DIR=$ST "$EX/deploy-store" failed "$NAME" "$L" >/dev/null 2>&1
 is "$?:$(sha256sum "$ST/server.crt")" "0:$before" "store: the failed event changes nothing"
