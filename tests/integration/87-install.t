@@ -106,6 +106,25 @@ is "$(key ReadWritePaths)" "/etc/acmelet -/var/www/.well-known/acme-challenge" "
 is "$(key CapabilityBoundingSet)" CAP_NET_BIND_SERVICE "capability bounding set: CAP_NET_BIND_SERVICE only"
 is "$(key AmbientCapabilities)" CAP_NET_BIND_SERVICE "ambient capabilities: CAP_NET_BIND_SERVICE only"
 
+# What ProtectSystem=strict leaves writable is enough: an issuance (and
+# its renewal) writes only under the state directory and the run directory
+# (RuntimeDirectory=, ACMELET_RUNTIME_DIR). Every path a writing system
+# call names is collected with strace.
+WS=$T/wstate
+conf_globals "$WS" >"$T/w.conf"
+printf '[cert w]\nnames = w.example.test\n' >>"$T/w.conf"
+for run in 1 2; do
+	ACMELET_WRAP="strace -f -qq -o $T/wtrace.$run -e trace=open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,symlink,symlinkat,link,linkat,rmdir,truncate,chmod,fchmodat,chown,fchownat,utimensat" \
+		run_conf "$T/w.conf" $([ "$run" = 2 ] && echo --force) renew
+	is "$RUN_RC" 0 "an issuance under strace, run $run, exits 0" || diag_file "$RUN_ERR"
+done
+cat "$T"/wtrace.* | grep -vE '^[0-9]+ +(open|openat)\(.*O_RDONLY' |
+	grep -E '^[0-9]+ +[a-z0-9]+\(' | grep -oE '"/[^"]*"' | tr -d '"' | sort -u >"$T/written"
+note "paths written: $(wc -l <"$T/written") (e.g. $(head -n 1 "$T/written"))"
+ok "paths were written at all (the trace works)" grep -q "^$WS/certs/w/" "$T/written"
+is "$(grep -vE "^($WS|$ACMELET_RUNTIME_DIR)(/|\$)" "$T/written")" "" \
+	"nothing is written outside the state and run directories (the unit's ReadWritePaths and RuntimeDirectory)"
+
 # ---- other directories --------------------------------------------------
 R2=$T/root2
 ok "make install with PREFIX=/opt/a SBINDIR MANDIR DOCDIR INITDIR SYSTEMDUNITDIR" \
