@@ -125,6 +125,19 @@ ok "paths were written at all (the trace works)" grep -q "^$WS/certs/w/" "$T/wri
 is "$(grep -vE "^($WS|$ACMELET_RUNTIME_DIR)(/|\$)" "$T/written")" "" \
 	"nothing is written outside the state and run directories (the unit's ReadWritePaths and RuntimeDirectory)"
 
+# NoNewPrivileges and CapabilityBoundingSet=CAP_NET_BIND_SERVICE, as the
+# unit sets them, applied by setpriv(1): an issuance needs nothing more.
+if command -v setpriv >/dev/null; then
+	ACMELET_WRAP="setpriv --no-new-privs --inh-caps=-all --bounding-set=-all,+net_bind_service" \
+		run_conf "$T/w.conf" --force renew
+	is "$RUN_RC" 0 "an issuance with no_new_privs and only CAP_NET_BIND_SERVICE exits 0" || diag_file "$RUN_ERR"
+	setpriv --no-new-privs --inh-caps=-all --bounding-set=-all,+net_bind_service \
+		grep "^CapEff" /proc/self/status >"$T/caps" 2>&1
+	is "$(cat "$T/caps")" "$(printf 'CapEff:\t0000000000000400')" "setpriv leaves exactly CAP_NET_BIND_SERVICE (bit 10)"
+else
+	fail "setpriv is installed (Debian package util-linux)"
+fi
+
 # ---- other directories --------------------------------------------------
 R2=$T/root2
 ok "make install with PREFIX=/opt/a SBINDIR MANDIR DOCDIR INITDIR SYSTEMDUNITDIR" \
