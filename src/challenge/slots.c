@@ -142,6 +142,13 @@ static int can_take(const struct slots *t, int64_t now, int64_t *wake)
 	return 0;
 }
 
+int slots_room(const struct slots *t, int64_t now)
+{
+	int64_t wake = INT64_MAX;
+
+	return can_take(t, now, &wake);
+}
+
 int slots_want(struct slots *t, const int *lfd, int nlfd, struct pollfd *pfd,
                int max, int64_t *wake, int64_t now)
 {

@@ -60,6 +60,13 @@ struct slot *slots_at(const struct slots *t, int i);
  * (closed, counted and logged); else NULL. */
 struct slot *slots_for_new(struct slots *t, int64_t now);
 
+/* 1 when a new connection could have a slot now: one is free, or the
+ * connection silent longest may give way. Nothing is closed: a server
+ * asks this before accept() and calls slots_for_new() only once accept()
+ * gave it a connection, so no one is dropped for a connection that is not
+ * there. */
+int slots_room(const struct slots *t, int64_t now);
+
 /* Take fd into c (from slots_for_new) as accepted at now. */
 void slots_take(const struct slots *t, struct slot *c, int fd, int64_t now);
 

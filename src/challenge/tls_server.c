@@ -345,24 +345,29 @@ void tlss_close(struct tls_server *s)
 	memset(s->certs, 0, sizeof(s->certs));
 }
 
-/* Accept while there are slots; start each handshake at once (the
- * ClientHello usually comes with the connection). */
+/* Accept while a slot is free or can be freed; start each handshake at
+ * once (the ClientHello usually comes with the connection). accept()
+ * comes first: the connection silent longest is dropped only for one that
+ * is really there. */
 static void accept_new(struct tls_server *s, int lfd, int64_t now)
 {
 	struct tlss_conn *c;
 	int fd;
 
-	while ((c = (struct tlss_conn *)(void *)
-	        slots_for_new(&s->slots, now)) != NULL) {
+	while (slots_room(&s->slots, now)) {
 		if ((fd = slots_accept(&s->slots, lfd, now)) < 0)
 			return;
-		c->tls = malloc(sizeof(*c->tls));
-		if (!c->tls || listen_nonblock(fd) < 0) {
-			if (!c->tls) /* out of memory: let it pass first */
+		c = (struct tlss_conn *)(void *)slots_for_new(&s->slots, now);
+		if (c)
+			c->tls = malloc(sizeof(*c->tls));
+		if (!c || !c->tls || listen_nonblock(fd) < 0) {
+			if (c && !c->tls) /* out of memory: let it pass first */
 				s->slots.accept_after = now +
 				                        SLOTS_ACCEPT_PAUSE_MS;
-			free(c->tls);
-			c->tls = NULL;
+			if (c) {
+				free(c->tls);
+				c->tls = NULL;
+			}
 			close(fd);
 			return;
 		}

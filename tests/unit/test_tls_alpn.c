@@ -295,6 +295,67 @@ static void test_idle(struct tls_server *s, const struct key *k, int port)
 	clock_offset = 0;
 }
 
+/* One round of the loop: want, poll (at most ms), serve. */
+static void serve_round(struct tls_server *s, int ms)
+{
+	struct pollfd pfd[16];
+	int64_t wake = INT64_MAX;
+	int n = tlss_want(s, pfd, 16, &wake);
+
+	poll(pfd, (nfds_t)n, ms);
+	tlss_io(s, pfd, n, tnow(NULL));
+}
+
+static int slots_open(const struct tls_server *s)
+{
+	int i, n = 0;
+
+	for (i = 0; i < TLSS_MAX_CONNS; i++)
+		n += s->conns[i].slot.fd >= 0;
+	return n;
+}
+
+/* Every slot held by a client silent past TLSS_EVICT_MS, then one new
+ * connection: accept() comes first and exactly one silent client gives
+ * way for it. (Evicting before accept() dropped a second one each time
+ * the loop found another silent slot, for a connection not there.) */
+static void test_accept_first(struct tls_server *s, int port)
+{
+	int fds[TLSS_MAX_CONNS], late, i, round, closed = 0;
+	unsigned evicted;
+	struct pollfd p;
+
+	for (i = 0; i < TLSS_MAX_CONNS; i++)
+		fds[i] = idle_client(port);
+	for (round = 0; round < 100 && slots_open(s) < TLSS_MAX_CONNS; round++)
+		serve_round(s, 50);
+	is_int(slots_open(s), TLSS_MAX_CONNS, "%d silent clients hold every "
+	       "slot", TLSS_MAX_CONNS);
+	clock_offset += TLSS_EVICT_MS + 1; /* every one silent long enough */
+	evicted = s->slots.evicted;
+	late = idle_client(port);
+	for (round = 0; round < 100 && s->slots.evicted == evicted; round++)
+		serve_round(s, 50);
+	serve_round(s, 0); /* a second wake-up finds nothing to accept */
+	is_int(s->slots.evicted - evicted, 1, "one newcomer: exactly one "
+	       "silent client gave way");
+	is_int(slots_open(s), TLSS_MAX_CONNS, "and the newcomer has its slot");
+	for (i = 0; i < TLSS_MAX_CONNS; i++) {
+		p.fd = fds[i];
+		p.events = POLLIN;
+		closed += poll(&p, 1, 0) == 1;
+	}
+	is_int(closed, 1, "one of the silent clients sees its connection end");
+	for (i = 0; i < TLSS_MAX_CONNS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (late >= 0)
+		close(late);
+	clock_offset += TLSS_CONN_TIMEOUT_MS + 1;
+	serve_round(s, 0); /* past their deadline: the server closes them */
+	clock_offset = 0;
+}
+
 static void test_busy(const struct logger *lg, const struct key *k,
                       struct rng *r, int port)
 {
@@ -355,6 +416,7 @@ int main(void)
 	test_handshakes(s, port);
 	test_busy(&lg, &k, &r, port);
 	test_idle(s, &k, port);
+	test_accept_first(s, port);
 	tlss_close(s);
 	free(s);
 	test_dir_remove();
