@@ -16,8 +16,12 @@
  * BearSSL itself compares names with dNSName entries only.
  *
  * The socket is non-blocking and every wait is a poll() bounded by the
- * request's deadline, connect included (getaddrinfo itself cannot be
- * bounded).
+ * request's deadline, connect included. getaddrinfo() blocks and cannot
+ * be bounded, so a host is resolved once, at its first connection (for
+ * the CA, the directory fetch, before any challenge is presented), and its
+ * addresses are kept in struct http for every later reconnect of the run:
+ * nothing blocks while a validator may knock on a responder. Only when no
+ * kept address answers any more is the host resolved again.
  *
  * The TLS profile is TLS 1.2 with ECDHE and AES-GCM suites only (what
  * RFC 7525 recommends and the public ACME CAs offer), on BearSSL's
@@ -56,6 +60,7 @@
 #define CA_PATH_MAX 1024
 #define DEFAULT_TIMEOUT_S 30
 #define UNIX_EPOCH_DAYS 719528 /* 1970-01-01 in days since 0000-01-01 */
+#define ADDR_MAX 8             /* addresses kept of the resolved host */
 
 /* How the socket callbacks last failed. */
 enum io_state { IO_OK = 0, IO_TIMEOUT, IO_CLOSED, IO_ERROR };
@@ -67,6 +72,15 @@ struct url {
 	size_t path_len;
 	unsigned char ip[16];
 	size_t ip_len;        /* 4 or 16 for an IP literal, else 0 */
+};
+
+/* The addresses of the last host resolved, in getaddrinfo()'s order. */
+struct addr_cache {
+	char host[HOST_MAX];         /* "" when empty */
+	unsigned port;
+	int n;
+	struct sockaddr_storage sa[ADDR_MAX];
+	socklen_t len[ADDR_MAX];
 };
 
 struct http {
@@ -84,6 +98,7 @@ struct http {
 	char conn_host[HOST_MAX];
 	unsigned conn_port;
 	int64_t deadline;            /* monotonic ms, for the current request */
+	struct addr_cache addrs;     /* resolved once per host, see above */
 	unsigned requests, connections;
 	char err[HTTP_ERR_MAX];
 	struct h1 h1;                /* reads the plaintext through sio_read */
@@ -295,12 +310,13 @@ static int low_write(void *ctx, const unsigned char *buf, size_t len)
 
 /* Connect to one address; 0 with h->fd set, or AL_ECONNECT (*err set) or
  * AL_ETIMEOUT. */
-static int try_connect(struct http *h, const struct addrinfo *ai, int *err)
+static int try_connect(struct http *h, const struct sockaddr *sa,
+                       socklen_t len, int *err)
 {
 	int fd, one = 1, soerr = 0;
 	socklen_t sl = sizeof(soerr);
 
-	fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+	fd = socket(sa->sa_family, SOCK_STREAM, 0);
 	if (fd < 0) {
 		*err = errno;
 		return AL_ECONNECT;
@@ -308,7 +324,7 @@ static int try_connect(struct http *h, const struct addrinfo *ai, int *err)
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
 	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
 		soerr = errno;
-	else if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+	else if (connect(fd, sa, len) != 0) {
 		if (errno != EINPROGRESS)
 			soerr = errno;
 		else if (wait_fd(h, fd, POLLOUT) != 0)
@@ -327,27 +343,59 @@ static int try_connect(struct http *h, const struct addrinfo *ai, int *err)
 	return 0;
 }
 
-/* Resolve the host and connect to the first address that answers. */
-static int tcp_connect(struct http *h, const struct url *u)
+/* Resolve u's host into h->addrs (blocking: see the top of this file). */
+static int resolve(struct http *h, const struct url *u)
 {
+	struct addr_cache *a = &h->addrs;
 	struct addrinfo hints, *res = NULL, *ai;
 	char svc[8];
-	int rc, last = ECONNREFUSED;
+	int rc;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | (u->ip_len ? AI_NUMERICHOST : 0);
 	snprintf(svc, sizeof(svc), "%u", u->port);
+	a->host[0] = '\0';
+	a->n = 0;
 	rc = getaddrinfo(u->host, svc, &hints, &res);
 	if (rc != 0) {
 		set_err(h, "cannot resolve %s: %s", u->host, gai_strerror(rc));
 		return AL_ECONNECT;
 	}
-	rc = AL_ECONNECT;
-	h->io = IO_OK;
-	for (ai = res; ai != NULL && rc == AL_ECONNECT; ai = ai->ai_next)
-		rc = try_connect(h, ai, &last);
+	for (ai = res; ai != NULL && a->n < ADDR_MAX; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(a->sa[0]))
+			continue;
+		memcpy(&a->sa[a->n], ai->ai_addr, ai->ai_addrlen);
+		a->len[a->n++] = ai->ai_addrlen;
+	}
 	freeaddrinfo(res);
+	snprintf(a->host, sizeof(a->host), "%s", u->host);
+	a->port = u->port;
+	return 0;
+}
+
+/* Connect to the first address of u's host that answers: the kept ones,
+ * else (none kept for this host, or none answered) freshly resolved. */
+static int tcp_connect(struct http *h, const struct url *u)
+{
+	struct addr_cache *a = &h->addrs;
+	int rc = AL_ECONNECT, last = ECONNREFUSED, i, fresh = 0;
+
+	h->io = IO_OK;
+	for (;;) {
+		if (a->port != u->port || strcasecmp(a->host, u->host) != 0) {
+			if ((rc = resolve(h, u)) != 0)
+				return rc;
+			fresh = 1;
+		}
+		rc = AL_ECONNECT;
+		for (i = 0; i < a->n && rc == AL_ECONNECT; i++)
+			rc = try_connect(h, (const struct sockaddr *)&a->sa[i],
+			                 a->len[i], &last);
+		if (rc != AL_ECONNECT || fresh)
+			break;
+		a->host[0] = '\0'; /* kept addresses refused: resolve again */
+	}
 	if (rc == AL_ETIMEOUT)
 		set_err(h, "%s:%u: no connection within %d s", u->host, u->port,
 		        h->timeout_s);

@@ -1,6 +1,9 @@
 /* http_bearssl.c and trust.c over real sockets and real TLS: a local HTTPS
  * server (https_bearssl_server.py) presenting P-256 certificates made here
  * by openssl (https_bearssl_certs.sh), and Pebble when it is installed. */
+#define _GNU_SOURCE /* RTLD_NEXT */
+#include <dlfcn.h>
+#include <netdb.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -575,6 +578,52 @@ static void test_hostile(struct env *e)
 	http_close(h);
 }
 
+/* getaddrinfo() calls of this process: counted, then passed to the C
+ * library's own (the transport's resolution is real, only watched). */
+static int resolves;
+
+int getaddrinfo(const char *node, const char *service,
+                const struct addrinfo *hints, struct addrinfo **res)
+{
+	int (*real)(const char *, const char *, const struct addrinfo *,
+	            struct addrinfo **);
+
+	*(void **)&real = dlsym(RTLD_NEXT, "getaddrinfo");
+	resolves++;
+	return real ? real(node, service, hints, res) : EAI_FAIL;
+}
+
+/* A host is resolved once, at its first connection; a reconnect within
+ * the run uses the kept addresses (getaddrinfo blocks, and a reconnect may
+ * come while a validator knocks on the responder). */
+static void test_resolve_once(struct env *e)
+{
+	struct tport tp = tp_real();
+	struct http *h = mk(e, "ca.pem", 10, &tp);
+	struct http_response r;
+	unsigned char buf[256];
+	char u[128];
+	unsigned conns;
+	int p = e->port[L_GOOD], before = resolves;
+
+	url(u, sizeof(u), "localhost", p, "/idle-close");
+	is_int(get(h, "GET", u, &r, buf, sizeof(buf)), 0,
+	       "GET https://localhost/idle-close");
+	is_int(resolves - before, 1, "localhost resolved at the first connection");
+	msleep(500);
+	url(u, sizeof(u), "localhost", p, "/close");
+	is_int(get(h, "GET", u, &r, buf, sizeof(buf)), 0,
+	       "after the server closed it: GET /close");
+	url(u, sizeof(u), "localhost", p, "/conn");
+	is_int(get(h, "GET", u, &r, buf, sizeof(buf)), 0,
+	       "after Connection: close");
+	http_stats(h, NULL, &conns);
+	is_int(conns, 3, "three connections");
+	is_int(resolves - before, 1, "and still one resolution: the kept "
+	       "addresses were used");
+	http_close(h);
+}
+
 static void test_reconnect(struct env *e)
 {
 	struct tport tp = tp_real();
@@ -814,6 +863,7 @@ int main(void)
 		test_limits(&e);
 		test_hostile(&e);
 		test_reconnect(&e);
+		test_resolve_once(&e);
 		test_tls(&e);
 		test_closed_port(&e);
 		test_pebble(&e);
