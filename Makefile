@@ -10,14 +10,18 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 VERSION ?= 0.1.0
 
+# WERROR=0 keeps warnings warnings: a distribution's newer compiler must not
+# fail a firmware build (buildroot/package/acmelet/acmelet.mk passes it).
+WERROR  ?= 1
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+CFLAGS  += -std=c11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wshadow -Wstrict-prototypes \
            -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
            -DACMELET_VERSION='"$(VERSION)"' \
            -DACMELET_BUILD_TIME=$(BUILD_TIME) \
            -Isrc -Iport -Iport/posix
-BUILD_TIME := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+# SOURCE_DATE_EPOCH (reproducible builds: Buildroot, Debian) comes first.
+BUILD_TIME := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null || date +%s))
 
 # FUZZ=1 (with CC=clang): the library instrumented for libFuzzer, with
 # ASan and UBSan; make fuzz sets it (tests/fuzz/).
