@@ -7,7 +7,9 @@ PACKAGES="build-essential make libbearssl-dev libcurl4-openssl-dev libjsmn-dev
 pebble openssl ca-certificates curl perl valgrind clang libclang-rt-dev
 python3 procps strace busybox shellcheck musl-tools file python3-cryptography time
 bind9 bind9-utils bind9-dnsutils uacme
-mandoc man-db systemd nginx lighttpd lighttpd-mod-openssl"
+mandoc man-db systemd nginx lighttpd lighttpd-mod-openssl
+python3-magic python3-flake8 gcc-mipsel-linux-gnu libc6-dev-mipsel-cross
+qemu-user"
 # libclang-rt-dev: clang's sanitizer runtimes, only a Recommends of clang.
 # musl-tools: make static (musl-gcc); file: 50-static.t asks it.
 # bind9 (named, tsig-keygen), bind9-dnsutils (dig, nsupdate): the DNS
@@ -17,6 +19,9 @@ mandoc man-db systemd nginx lighttpd lighttpd-mod-openssl"
 # 87-install.t; systemd: systemd-analyze verify of dist/acmelet.service;
 # nginx, lighttpd (+ its mod_openssl): the real servers the deploy hooks of docs/examples/
 # reload in 78-examples.t.
+# python3-magic, python3-flake8 (and shellcheck): Buildroot's check-package
+# (76-buildroot.t); the mipsel cross compiler, its libc and qemu-user:
+# 77-buildroot-build.t, which also needs BearSSL's source (fetched below).
 
 # Only the native (or arch: all) package counts: make cross-check adds
 # foreign ones (libbearssl-dev:mipsel), which dpkg-query lists too.
@@ -26,6 +31,10 @@ for p in $PACKAGES; do
 	dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "$p" 2>/dev/null |
 		grep -qE "^installed ($native|all)\$" || missing="$missing $p"
 done
+# Debian's bearssl source into build-dl/, once (77-buildroot-build.t fails,
+# saying so, without it).
+"$(dirname "$0")/../buildroot/fetch-bearssl.sh" ||
+	echo "deps.sh: no BearSSL source: 77-buildroot-build.t will fail" >&2
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
