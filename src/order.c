@@ -21,6 +21,7 @@
 #define POLL_FIRST_MS 50     /* validation is usually done by then */
 #define POLL_MAX_MS 5000
 #define QUIET_MS 20          /* no validator fetch for this long: go poll */
+#define TICK_MS 2            /* how often the fetch counts are looked at */
 #define ORDER_DEADLINE_MS (5 * 60 * 1000)
 
 /* One authorization being answered: what the CA sent, the challenge
@@ -227,7 +228,11 @@ static long answered(struct ctx *c)
 /* Serve until the validator fetched at least `expect` answers and went
  * quiet, at most POLL_MAX_MS: CAs validate from several vantage points,
  * so the other fetches get QUIET_MS to finish. With nothing to expect
- * (finalizing, or methods that cannot tell) the CA still gets QUIET_MS. */
+ * (finalizing, or methods that cannot tell) the CA still gets QUIET_MS.
+ * The counts are looked at every TICK_MS (the loop serves the fetches
+ * meanwhile): the poll follows the last fetch by QUIET_MS to QUIET_MS +
+ * TICK_MS. A count is not per name (Pebble fetches 3 times per name), so
+ * quiet is measured from the last change, not from reaching `expect`. */
 static int wait_fetched(struct ctx *c, int64_t start, int expect)
 {
 	long seen = -1, now_n; /* counts start at 0 when methods are prepared,
@@ -238,7 +243,7 @@ static int wait_fetched(struct ctx *c, int64_t start, int expect)
 	if (expect <= 0)
 		return loop_sleep(&c->loop, start + QUIET_MS) < 0 ? AL_EINTR : 0;
 	while (now - start < POLL_MAX_MS) {
-		if ((rc = loop_sleep(&c->loop, now + 5)) < 0)
+		if ((rc = loop_sleep(&c->loop, now + TICK_MS)) < 0)
 			return rc;
 		now = port_mono_ms(c->port);
 		now_n = answered(c);
@@ -254,10 +259,25 @@ static int wait_fetched(struct ctx *c, int64_t start, int expect)
 	return 0;
 }
 
+/* The order's Retry-After in ms (RFC 8555 §8.2), at most a minute; 0 when
+ * it has none. */
+static int64_t asked_ms(struct ctx *c, const struct acme_order *o)
+{
+	int64_t asked;
+
+	if (sched_parse_retry_after(o->retry_after, port_wall_time(c->port),
+	                            &asked) != 0 || asked <= 0)
+		return 0;
+	return (asked > 60 ? 60 : asked) * 1000;
+}
+
 /* Poll the order until its status leaves `from`, serving every service of
  * the loop meanwhile. The first poll waits until the validator fetched
  * the `expect` answers that can tell and went quiet (or POLL_MAX_MS
- * passed), so it usually finds the order decided. */
+ * passed), so it usually finds the order decided; a processing order
+ * (finalize answered) waits QUIET_MS, or its Retry-After when the CA gave
+ * one: nothing else says when the certificate is there, and a poll before
+ * it is a request for nothing. */
 static int wait_order(struct ctx *c, struct acme_order *o, const char *from,
                       int expect)
 {
@@ -265,6 +285,9 @@ static int wait_order(struct ctx *c, struct acme_order *o, const char *from,
 	int rc;
 
 	if ((rc = wait_fetched(c, start, expect)) != 0)
+		return rc;
+	if (!strcmp(from, "processing") && (asked = asked_ms(c, o)) > 0 &&
+	    (rc = loop_sleep(&c->loop, start + asked)) < 0)
 		return rc;
 	for (;;) {
 		if ((rc = acme_get_order(c->acme, o)) != 0)
@@ -276,10 +299,9 @@ static int wait_order(struct ctx *c, struct acme_order *o, const char *from,
 			        "later", o->url, from, ORDER_DEADLINE_MS / 60000);
 			return AL_ETIMEOUT;
 		}
-		/* The server's wish wins (RFC 8555 §8.2), up to a minute. */
-		if (sched_parse_retry_after(o->retry_after, port_wall_time(c->port),
-		                            &asked) == 0 && asked > 0)
-			delay = (asked > 60 ? 60 : asked) * 1000;
+		/* The server's wish wins, up to a minute. */
+		if ((asked = asked_ms(c, o)) > 0)
+			delay = asked;
 		if ((rc = loop_sleep(&c->loop, port_mono_ms(c->port) + delay)) < 0)
 			return rc;
 		delay = delay * 2 > POLL_MAX_MS ? POLL_MAX_MS : delay * 2;

@@ -33,6 +33,9 @@ usage: hostile_acme.py DIR HTTP_PORT
   badtoken      the challenge token is a path ("../../x") instead of base64url
   hold-finalize finalize is not answered until DIR/release exists
   hold-cert     the certificate is not served until DIR/release exists
+  retry-after   not hostile, Boulder's way (Let's Encrypt): finalize answers
+                "processing" with Retry-After: 1, and the order is valid
+                1 s later (neither Pebble sends a Retry-After there)
 
 An order made under another mode than the current one is "invalid", so
 that each case meets its misbehaviour on a new order; the badnonce and
@@ -215,6 +218,8 @@ def order_json(oid):
     # An order made under another mode is invalid now, so that acmelet
     # makes a new one and each case meets its own misbehaviour.
     status = o["status"] if o["mode"] == mode() or sticky() else "invalid"
+    if status == "processing" and time.time() >= o["valid_at"]:
+        status = o["status"] = "valid"
     j = {"status": status, "identifiers": o["ids"],
          "authorizations": [base() + "/authz/%d/%d" % (oid, i)
                             for i in range(len(o["ids"]))],
@@ -372,6 +377,10 @@ def route_signed(conn, path, args):
             wait_release()
         o = STATE["orders"][oid]
         o["csr"] = b64u_decode(args["csr"])
+        if m == "retry-after":
+            o["status"], o["valid_at"] = "processing", time.time() + 1
+            conn.reply(200, order_json(oid), [("Retry-After", "1")])
+            return True
         o["status"] = "valid"
         conn.reply(200, order_json(oid))
     elif parts[0] == "cert":
