@@ -103,7 +103,7 @@ UNIT_SRC := $(filter-out $(filter-out $(UNIT_OPT-y),$(UNIT_OPT)),\
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 FORCE:
-.PHONY: FORCE all check unit demo install clean defconfig menuconfig bench
+.PHONY: FORCE all check unit demo install clean defconfig menuconfig bench bench-names
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(BUILD)/config.stamp
@@ -279,8 +279,14 @@ cross-check:
 	tests/cross/run.sh $(ARCH)
 
 # Size, peak RSS, time, requests and connections of one issuance, for the
-# libcurl, static and tiny static builds (docs/performance.md).
+# libcurl, static and tiny static builds, then of one certificate for 1, 10
+# and 100 names on both transports (docs/performance.md). bench-names: the
+# second part alone (RUNS=5 BENCH_NAMES="1 10 100").
 bench:
 	tests/bench/bench.sh
+	tests/bench/names.sh
+
+bench-names:
+	tests/bench/names.sh
 
 -include $(OBJ:.o=.d) $(BUILD)/src/main.d
