@@ -179,7 +179,6 @@ is "$(http_count "$HOOK_ERR")" 0 "acmelet was not run"
 
 # 7. Other things acmelet cannot do fail the same way, each with its reason.
 for c in "validation_method=bogus|unknown validation_method" \
-	"validation_method=dns-persist|no dns-persist-01 method" \
 	"key_type=rsa1024|unknown key_type" "domains=*.w.example.test|wildcard names need validation_method dns" \
 	"acme_server=buypass|not an https:// directory URL" "listen_port=http|not a port number"; do
 	: >"$T/notify.log"

@@ -16,6 +16,15 @@
 #              _acme-challenge.calias, or _acme-challenge.IDENT) updates
 #              BIND with nsupdate and records what it was given.
 #   neither    one error line naming both ways, issue-failed.
+#   dns-persist  validation_method dns-persist: with the NSUPDATE_*
+#              credentials the backend publishes the _validation-persist
+#              records (persist-record --publish) and acmelet issues with
+#              dns-persist-01, a wildcard and its base name, no TXT of
+#              dns-01 added; without them and without a record: one line
+#              from acmelet, the backend names the persist-record command,
+#              no order, issue-failed.
+# The current Pebble (../shared/tools/pebble) is needed for dns-persist-01:
+# without it, this FAILS.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
@@ -23,7 +32,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/openwrt.sh
 require_acmelet
 require_part CHALLENGE_DNS "built-in dns-01"
-dns_setup
+export PEBBLE_NEW=1
+ISSUER=pebble.acmelet.test
+PEBBLE_CONFIG_EXTRA="\"caaIdentities\": [\"$ISSUER\"]" dns_setup
 owrt_setup
 
 C=$PEBBLE_DIR/acme
@@ -103,4 +114,48 @@ is "$(ow_instance none)" "exit 1" "no adapter, no NSUPDATE_*: exits 1"
 like "$(ow_lines syslog)" "error: $N: dns dns_cf needs .*missing: install the uacme-dnsapi-adapter package" \
 	"the line says what to install, or which credentials to give"
 is "$(ow_events)" "issue-failed" "events: issue-failed (no prepare: acmelet was not run)"
+
+# 4. dns-persist, records published by the backend
+N=persist.example.test
+if build_has CHALLENGE_DNS_PERSIST; then
+	owrt_env "ACMELET_OPTS=--dns-resolver $BIND_ADDR"
+	owrt_conf "$C" "config cert 'persist'
+	option validation_method 'dns-persist'
+	list domains '$N'
+	list domains '*.$N'
+	option dns_wait '60'
+	list credentials 'NSUPDATE_SERVER=127.0.0.1'
+	list credentials 'NSUPDATE_SERVER_PORT=$BIND_PORT'
+	list credentials 'NSUPDATE_KEY=$BIND_KEY'
+	option acme_server '$ACME_URL'"
+	owrt_run "$C"
+	ow_show instance hotplug-acme nft
+	is "$(ow_instance persist)" "exit 0" "dns-persist: exits 0" || ow_show syslog
+	rec=$(bind_txt "_validation-persist.$N")
+	diag "_validation-persist.$N TXT $rec"
+	like "$rec" "^\"$ISSUER; accounturi=https://127.0.0.1:[0-9]+/my-account/[^;]+; policy=wildcard\"\$" \
+		"dns-persist: the backend published the record for this CA and account, policy=wildcard"
+	like "$(ow_lines syslog)" "record at _validation-persist.$N is visible" \
+		"dns-persist: acmelet checked the record before the order"
+	unlike "$(ow_lines syslog)" "added TXT _acme-challenge" "dns-persist: no dns-01 TXT was added"
+	is "$(ow_events)" "prepare issued" "dns-persist: events prepare, issued"
+	ow_check_cert dns-persist "$N" "(prime256v1|P-256)" "$N" "*.$N"
+
+	# 5. dns-persist, no credentials, no record: nothing ordered
+	N=nopersist.example.test
+	owrt_conf "$C" "config cert 'nopersist'
+	option validation_method 'dns-persist'
+	list domains '$N'
+	option acme_server '$ACME_URL'"
+	owrt_run "$C"
+	ow_show instance hotplug-acme
+	is "$(ow_instance nopersist)" "exit 1" "dns-persist without a record: exits 1"
+	like "$(ow_lines syslog)" "acmelet: error: .*_validation-persist.$N" "acmelet said the record is missing"
+	like "$(ow_lines syslog)" "error: $N: publish the records that .*persist-record $N\" prints" \
+		"the backend named the persist-record command"
+	unlike "$(ow_lines syslog)" "order-plz" "no order was made"
+	is "$(ow_events)" "prepare issue-failed" "events: prepare, issue-failed"
+else
+	skip "this build has no dns-persist-01 (Kconfig CHALLENGE_DNS_PERSIST is off)"
+fi
 done_testing
