@@ -136,7 +136,7 @@ $(LIBA): $(OBJ)
 
 $(BIN): $(BUILD)/src/main.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS-y)
-	@echo "built $@ with $(CONFIG):" $$(grep '=y' $(CONFIG) | sed 's/CONFIG_//;s/=y//' | tr '\n' ' ')
+	@echo "built $@ with $(CONFIG): $(FEATURES)"
 
 # Tests may run the agent on the simulated port (port/sim), never the product.
 SIM_OBJ := $(BUILD)/port/sim/port_sim.o
