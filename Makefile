@@ -24,14 +24,12 @@ CFLAGS  += -std=c11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wshadow -
 BUILD_TIME := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null || date +%s))
 
 # FUZZ=1 (with CC=clang): the library instrumented for libFuzzer, with
-# ASan and UBSan; make fuzz sets it (tests/fuzz/).
+# the ASan and UBSan of SAN=1; make fuzz sets it (tests/fuzz/).
 ifeq ($(FUZZ),1)
-CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
-           -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=address,undefined
+CFLAGS  += -fsanitize=fuzzer-no-link
 endif
 
-ifeq ($(SAN),1)
+ifneq ($(filter 1,$(SAN) $(FUZZ)),)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
