@@ -39,8 +39,7 @@ struct http {
 	struct port *port;          /* its clock, for the timer */
 	struct pollfd socks[HTTP_MAX_SOCKS]; /* what libcurl wants watched */
 	int nsocks;
-	long timer_ms;              /* libcurl's timeout, -1: none */
-	int64_t timer_set;          /* monotonic ms when it was given */
+	int64_t timer_at;           /* monotonic ms libcurl's timeout is due, -1: none */
 	struct logger *log;
 	unsigned requests, connections;
 	struct http_response *resp; /* the request in flight */
@@ -198,8 +197,7 @@ static int on_timer(CURLM *m, long timeout_ms, void *arg)
 	struct http *h = arg;
 
 	(void)m;
-	h->timer_ms = timeout_ms;
-	h->timer_set = now_ms(h);
+	h->timer_at = timeout_ms < 0 ? -1 : now_ms(h) + timeout_ms;
 	return 0;
 }
 
@@ -213,7 +211,7 @@ static int multi_setup(struct http *h)
 	    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) ||
 	    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 1L))
 		return AL_EFAIL;
-	h->timer_ms = -1;
+	h->timer_at = -1;
 	return 0;
 }
 
@@ -221,17 +219,16 @@ static int multi_setup(struct http *h)
  * number of sockets with events, 0 when the timer is due, or AL_E*. */
 static int wait_curl(struct http *h, struct pollfd *pfd, int n)
 {
-	int64_t wait = h->timer_ms < 0 ? 1000 : h->timer_ms;
+	int64_t now = now_ms(h);
+	int64_t until = h->timer_at < 0 ? now + 1000 : h->timer_at;
 	int rc;
 
 	memcpy(pfd, h->socks, (size_t)n * sizeof(*pfd));
 	if (h->loop) {
-		if (h->timer_ms >= 0)
-			wait = h->timer_set + h->timer_ms - now_ms(h);
-		rc = loop_wait(h->loop, pfd, n, now_ms(h) + (wait > 0 ? wait : 0));
+		rc = loop_wait(h->loop, pfd, n, until);
 		return rc == AL_EINTR ? 0 : rc;
 	}
-	rc = poll(pfd, (nfds_t)n, (int)wait);
+	rc = poll(pfd, (nfds_t)n, until > now ? (int)(until - now) : 0);
 	return rc < 0 && errno != EINTR ? AL_EFAIL : (rc < 0 ? 0 : rc);
 }
 
@@ -264,8 +261,8 @@ static CURLcode perform(struct http *h)
 				curl_multi_socket_action(h->multi, pfd[i].fd, ev,
 				                         &running);
 		}
-		if (running && (h->timer_ms == 0 || (h->timer_ms > 0 &&
-		    now_ms(h) - h->timer_set >= h->timer_ms) || !h->loop))
+		if (running && ((h->timer_at >= 0 && now_ms(h) >= h->timer_at) ||
+		    !h->loop))
 			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0,
 			                         &running);
 	}
