@@ -72,22 +72,39 @@ static void pem_data(void *ctx, const void *src, size_t len)
 	br_x509_decoder_push(&ld->x509, src, len);
 }
 
+/* The tag and the length of the DER element whose first n bytes are at
+ * q: single-byte tags and definite lengths of up to 3 bytes, which is all
+ * a certificate uses. Returns the size of that header, 0 when malformed
+ * or when the n bytes do not hold it all. The element's value may lie
+ * beyond them. */
+static size_t der_head(const unsigned char *q, size_t n, unsigned *tag,
+                       size_t *len)
+{
+	size_t k, i;
+
+	if (n < 2 || (q[0] & 0x1f) == 0x1f)
+		return 0;
+	*tag = q[0];
+	if (q[1] < 0x80) {
+		*len = q[1];
+		return 2;
+	}
+	k = q[1] & 0x7f;
+	if (k == 0 || k > 3 || n < 2 + k)
+		return 0;
+	for (*len = 0, i = 0; i < k; i++)
+		*len = (*len << 8) | q[2 + i];
+	return 2 + k;
+}
+
 /* The size of the DER element whose first bytes are h[0..n), 0 when they
  * do not say (the decoder then fails on its own). */
 static size_t der_total(const unsigned char *h, size_t n)
 {
-	size_t k, len = 0;
+	unsigned tag;
+	size_t len, hl = der_head(h, n, &tag, &len);
 
-	if (n < 2)
-		return 0;
-	if (h[1] < 0x80)
-		return 2 + (size_t)h[1];
-	k = h[1] & 0x7f;
-	if (k == 0 || k > 3 || n < 2 + k)
-		return 0;
-	for (size_t i = 0; i < k; i++)
-		len = (len << 8) | h[2 + i];
-	return 2 + k + len;
+	return hl ? hl + len : 0;
 }
 
 static size_t key_len(const br_x509_pkey *pk)
@@ -295,30 +312,16 @@ void trust_free(struct trust_store *ts)
 
 /* ---- IP address check around br_x509_minimal ---- */
 
-/* Read one DER element at *p: single-byte tags and definite lengths only,
- * which is all a certificate's path to its SANs uses. */
+/* Read one whole DER element at *p (see der_head). */
 static int der_next(const unsigned char **p, const unsigned char *end,
                     unsigned *tag, const unsigned char **val, size_t *len)
 {
-	const unsigned char *q = *p;
-	size_t n, k;
+	size_t hl = der_head(*p, (size_t)(end - *p), tag, len);
 
-	if (end - q < 2 || (q[0] & 0x1f) == 0x1f)
+	if (hl == 0 || (size_t)(end - *p) - hl < *len)
 		return -1;
-	*tag = *q++;
-	n = *q++;
-	if (n & 0x80) {
-		k = n & 0x7f;
-		if (k == 0 || k > 3 || (size_t)(end - q) < k)
-			return -1;
-		for (n = 0; k > 0; k--)
-			n = (n << 8) | *q++;
-	}
-	if ((size_t)(end - q) < n)
-		return -1;
-	*val = q;
-	*len = n;
-	*p = q + n;
+	*val = *p + hl;
+	*p = *val + *len;
 	return 0;
 }
 
