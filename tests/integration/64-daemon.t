@@ -22,20 +22,16 @@ daemon_start() { # CONF LOG: start `acmelet -c CONF run -v` logging to LOG
 		</dev/null >"$DLOG.out" 2>"$DLOG" &
 	TPID=$!
 	DPID=""
-	for _ in $(seq 300); do
-		DPID=$(pgrep -P "$TPID" 2>/dev/null | head -n 1)
-		[ -n "$DPID" ] && break
-		sleep 0.1
-	done
+	wait_for 30 daemon_found_
+}
+daemon_found_() { # sets DPID once timeout(1) has started acmelet
+	DPID=$(pgrep -P "$TPID" 2>/dev/null | head -n 1)
+	[ -n "$DPID" ]
 }
 daemon_alive() { [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; }
+daemon_gone_() { ! daemon_alive; }
 daemon_wait_exit() { # SECONDS: 0 when it ended in time; DRC its status
-	local n=0
-	while daemon_alive && [ "$n" -lt $(($1 * 10)) ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	daemon_alive && return 1
+	wait_for "$1" daemon_gone_ || return 1
 	wait "$TPID" 2>/dev/null
 	DRC=$?
 	return 0
@@ -52,25 +48,11 @@ trap 'daemon_kill; pebble_stop' EXIT
 # matching ERE, at most SECONDS (60); 1 on timeout. Every wait here is for
 # an event; the deadlines only bound a failure, so they are generous (a
 # loaded 2-core machine must pass).
-wait_log() {
-	local n=0 limit=$((${4:-60} * 20))
-	while [ "$(grep -cE "$2" "$1" 2>/dev/null)" -lt "${3:-1}" ]; do
-		[ "$n" -ge "$limit" ] && return 1
-		sleep 0.05
-		n=$((n + 1))
-	done
-	return 0
-}
+wait_log() { wait_for "${4:-60}" log_has_ "$1" "$2" "${3:-1}"; }
+log_has_() { [ "$(count_log "$1" "$2")" -ge "$3" ]; }
 count_log() { grep -cE "$2" "$1" 2>/dev/null; }
-wait_json() { # FILE KEY VALUE SECONDS: until the member has VALUE
-	local n=0
-	while [ "$(jget "$1" "$2")" != "$3" ]; do
-		[ "$n" -ge $(($4 * 10)) ] && return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 0
-}
+wait_json() { wait_for "$4" json_is_ "$1" "$2" "$3"; } # FILE KEY VALUE SECONDS
+json_is_() { [ "$(jget "$1" "$2")" = "$3" ]; }
 verify() { # CERT_DIR: openssl's verdict on live/cert.pem with its chain
 	openssl verify -CAfile "$PEBBLE_DIR/root.pem" -untrusted "$1/chain.pem" \
 		"$1/cert.pem" 2>&1
