@@ -241,10 +241,20 @@ static int wait_fd(struct http *h, int fd, short events)
 	}
 }
 
-static void io_failed(struct http *h, int e)
+/* After recv() or send() failed (errno says why): 0 to try again, once
+ * the socket is ready for events; -1 (h->io set) when the request's I/O
+ * is over. */
+static int io_retry(struct http *h, short events)
 {
+	int e = errno;
+
+	if (e == EINTR)
+		return 0;
+	if (e == EAGAIN || e == EWOULDBLOCK)
+		return wait_fd(h, h->fd, events);
 	h->io_errno = e;
 	h->io = (e == ECONNRESET || e == EPIPE) ? IO_CLOSED : IO_ERROR;
+	return -1;
 }
 
 /* 1 (and h->io set) once the request's deadline has passed: checked
@@ -275,13 +285,7 @@ static int low_read(void *ctx, unsigned char *buf, size_t len)
 			h->io = IO_CLOSED;
 			return -1;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			io_failed(h, errno);
-			return -1;
-		}
-		if (wait_fd(h, h->fd, POLLIN) != 0)
+		if (io_retry(h, POLLIN) != 0)
 			return -1;
 	}
 }
@@ -297,13 +301,7 @@ static int low_write(void *ctx, const unsigned char *buf, size_t len)
 		n = send(h->fd, buf, len, MSG_NOSIGNAL);
 		if (n >= 0)
 			return (int)n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			io_failed(h, errno);
-			return -1;
-		}
-		if (wait_fd(h, h->fd, POLLOUT) != 0)
+		if (io_retry(h, POLLOUT) != 0)
 			return -1;
 	}
 }
