@@ -174,7 +174,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBA) $(SIM_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Iport/sim -Isrc/http -Isrc/challenge \
+	$(CC) $(CFLAGS) -fsanitize=fuzzer \
 	  $(LDFLAGS) -o $@ $< $(SIM_OBJ) $(LIBA) $(LIBS-y)
 fuzz-build: $(FUZZ_BIN)
 

@@ -11,7 +11,7 @@
 #include "conffile.h"
 #include "err.h"
 #include "log.h"
-#include "port_sim.h"
+#include "sim/port_sim.h"
 
 #define PATH "/acmelet.conf"
 

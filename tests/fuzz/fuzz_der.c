@@ -8,7 +8,7 @@
 
 #include "der.h"
 #include "err.h"
-#include "trust.h"
+#include "http/trust.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

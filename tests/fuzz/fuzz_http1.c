@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "err.h"
-#include "http1.h"
+#include "http/http1.h"
 
 struct stream {
 	const uint8_t *p;

@@ -9,7 +9,7 @@
 #include "err.h"
 #include "journal.h"
 #include "log.h"
-#include "port_sim.h"
+#include "sim/port_sim.h"
 #include "store.h"
 
 #define NAME "example.com"

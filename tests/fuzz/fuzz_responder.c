@@ -11,7 +11,7 @@
 
 #include "err.h"
 #include "log.h"
-#include "responder.h"
+#include "challenge/responder.h"
 
 #define TOKEN "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"
 #define KEYAUTH TOKEN ".9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI"

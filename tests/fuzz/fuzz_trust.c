@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "trust.h"
+#include "http/trust.h"
 
 static int inside(const struct trust_store *ts, const void *p, size_t n)
 {
