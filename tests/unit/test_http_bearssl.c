@@ -624,6 +624,40 @@ static void test_resolve_once(struct env *e)
 	http_close(h);
 }
 
+/* When no kept address answers any more (the host moved, or is down),
+ * the host is resolved again, once per connection attempt. */
+static void test_resolve_again(struct env *e)
+{
+	struct tport tp = tp_real();
+	struct http *h = mk(e, "ca.pem", 1, &tp);
+	struct http_response r;
+	struct sockaddr_in a;
+	socklen_t sl = sizeof(a);
+	unsigned char buf[64];
+	char u[128];
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), p = 0, rc, before;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    listen(lfd, 4) == 0 &&
+	    getsockname(lfd, (struct sockaddr *)&a, &sl) == 0)
+		p = ntohs(a.sin_port);
+	ok(p > 0, "a listener that never speaks TLS, on port %d", p);
+	before = resolves;
+	url(u, sizeof(u), "localhost", p, "/x");
+	rc = get(h, "GET", u, &r, buf, sizeof(buf));
+	ok(rc != 0, "a request to it fails (%d: %s)", rc, http_error(h));
+	is_int(resolves - before, 1, "localhost resolved once");
+	close(lfd);
+	is_int(get(h, "GET", u, &r, buf, sizeof(buf)), AL_ECONNECT,
+	       "the listener gone: AL_ECONNECT");
+	is_int(resolves - before, 2, "the kept addresses refused: resolved "
+	       "again, once");
+	http_close(h);
+}
+
 static void test_reconnect(struct env *e)
 {
 	struct tport tp = tp_real();
@@ -864,6 +898,7 @@ int main(void)
 		test_hostile(&e);
 		test_reconnect(&e);
 		test_resolve_once(&e);
+		test_resolve_again(&e);
 		test_tls(&e);
 		test_closed_port(&e);
 		test_pebble(&e);
