@@ -129,8 +129,12 @@ static int present_one(struct ctx *c, struct answer *an, const char *thumb,
 			        az->identifier, ch->type);
 			return AL_EPROTO;
 		}
-		snprintf(an->keyauth, sizeof(an->keyauth), "%s.%s", ch->token, thumb);
-		challenge_digest(an->keyauth, an->digest);
+		an->keyauth[0] = an->digest[0] = '\0'; /* dns-persist-01: none */
+		if (ch->token[0]) {
+			snprintf(an->keyauth, sizeof(an->keyauth), "%s.%s",
+			         ch->token, thumb);
+			challenge_digest(an->keyauth, an->digest);
+		}
 		an->auth = (struct challenge_auth){ ch->type, id_type(az),
 			az->identifier, az->wildcard, ch->token, an->keyauth,
 			an->digest, ch->url };

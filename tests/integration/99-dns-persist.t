@@ -152,7 +152,21 @@ is "$RUN_RC" 0 "dns-persist-01,dns-01 without a record: issued by dns-01" || dia
 like "$(cat "$RUN_ERR")" 'added TXT _acme-challenge.fb.example.test' "dns-01 answered"
 is "$(error_count "$RUN_ERR")" 0 "and no error line"
 
-# 10. a renewal after the record was deleted: one line, the live
+# 10. the challenge hook answers dns-persist-01 too: TYPE is
+# dns-persist-01, TOKEN and AUTH are empty (the record is the operator's);
+# no check before the order then, the CA looks at the published record.
+HOOK=$PEBBLE_DIR/hook.sh
+printf '#!/bin/sh\necho "$*" >>"%s"\n' "$PEBBLE_DIR/hook.log" >"$HOOK"
+chmod +x "$HOOK"
+run_acmelet "$S" "${PUB[@]}" persist-record --publish h.example.test
+is "$RUN_RC" 0 "persist-record --publish h.example.test" || diag_file "$RUN_ERR"
+# a name never validated: the CA cannot reuse an authorization
+run_acmelet "$S" --challenge dns-persist-01 --challenge-hook "$HOOK" issue h.example.test
+is "$RUN_RC" 0 "dns-persist-01 through --challenge-hook: issued" || diag_file "$RUN_ERR"
+is "$(cat "$PEBBLE_DIR/hook.log")" "$(printf 'begin dns-persist-01 h.example.test  \ndone dns-persist-01 h.example.test  ')" \
+	"the hook was run begin and done, with empty TOKEN and AUTH"
+
+# 11. a renewal after the record was deleted: one line, the live
 # certificate stays as it was.
 snap=$(live_snapshot "$S" p.example.test)
 bind_nsupdate "update delete _validation-persist.p.example.test TXT"
@@ -162,7 +176,7 @@ expect_clean_failure "a renewal without the record" \
 	"$snap" "$S" p.example.test
 unlike "$(http_lines "$RUN_ERR")" 'order-plz' "a renewal without the record: no order"
 
-# 11. under valgrind: a new account and --publish, an issuance, a check
+# 12. under valgrind: a new account and --publish, an issuance, a check
 # that fails; no memory error, no definite leak.
 if command -v valgrind >/dev/null; then
 	vg() { # LABEL ARG...
