@@ -1,10 +1,12 @@
 #!/bin/bash
 # OpenWrt, acme-common's default method: a cert section without
 # validation_method is webroot. acmelet writes the token into
-# $CHALLENGE_DIR (/var/run/acme/challenge), and the router's web server
-# (here busybox httpd on Pebble's http-01 port, serving /www, where
-# .well-known/acme-challenge links to $CHALLENGE_DIR as an uhttpd setup
-# would) answers Pebble. Run through the harness: acme-common's real init
+# $CHALLENGE_DIR/.well-known/acme-challenge (CHALLENGE_DIR is
+# /var/run/acme/challenge), and the router's web server (here busybox
+# httpd on Pebble's http-01 port, serving /www) answers Pebble through the
+# link that acme-common's uci-defaults makes (openwrt/packages
+# net/acme-common/files/acme.uci-defaults): /www/.well-known/acme-challenge
+# -> /var/run/acme/challenge/.well-known/acme-challenge. Run through the harness: acme-common's real init
 # script, functions.sh and notify. Then a second run: nothing due, nothing
 # announced.
 cd "$(dirname "$0")/../.." || exit 1
@@ -23,8 +25,9 @@ N=web.example.test
 owrt_conf "$C"
 owrt_run "$C"
 is "$OW_RC" 0 "the harness made a working root"
-mkdir -p "$OW_ROOT/www/.well-known" "$OW_ROOT/var/run/acme/challenge"
-ln -s "$OW_ROOT/var/run/acme/challenge" "$OW_ROOT/www/.well-known/acme-challenge"
+mkdir -p "$OW_ROOT/www/.well-known"
+ln -s "$OW_ROOT/var/run/acme/challenge/.well-known/acme-challenge" \
+	"$OW_ROOT/www/.well-known/acme-challenge"
 busybox httpd -f -vv -p "127.0.0.1:$HTTP_PORT" -h "$OW_ROOT/www" \
 	2>"$PEBBLE_DIR/httpd.log" &
 HTTPD=$!
@@ -43,13 +46,16 @@ like "$(ow_lines syslog)" "warn acme: Please set \"option validation_method webr
 	"acme-common chose webroot (its default) and said so"
 like "$(cat "$OW_ROOT/var/run/emu-procd/web.json")" '"validation_method": "webroot"' \
 	"the instance got validation_method=webroot"
-like "$(ow_lines syslog)" "webroot http-01 through /var/run/acme/challenge" \
-	"the backend had acmelet write the tokens into CHALLENGE_DIR"
+like "$(ow_lines syslog)" "webroot http-01 through /var/run/acme/challenge/.well-known/acme-challenge" \
+	"the backend had acmelet write the tokens under CHALLENGE_DIR"
 like "$(ow_lines syslog)" "answering http-01 by the http-01 files" \
 	"acmelet answered by files, not its own responder"
 like "$(cat "$PEBBLE_DIR/httpd.log")" "url:/.well-known/acme-challenge/" \
 	"Pebble's validator fetched the token from busybox httpd"
-is "$(ls -A "$OW_ROOT/var/run/acme/challenge")" "" "no token is left in CHALLENGE_DIR"
+ok "acmelet made CHALLENGE_DIR/.well-known/acme-challenge" \
+	test -d "$OW_ROOT/var/run/acme/challenge/.well-known/acme-challenge"
+is "$(ls -A "$OW_ROOT/var/run/acme/challenge/.well-known/acme-challenge")" "" \
+	"no token is left there"
 is "$(ow_events)" "prepare issued" "events: prepare, issued"
 like "$(ow_lines ubus-event)" '"type":"acme.issue"' "ubus event acme.issue"
 is "$(ow_lines nft)" "" "webroot without listen_port: no firewall change (the web server's port is open)"
