@@ -78,10 +78,14 @@ serial3=$(serial "$(ow_cert "$N" crt)")
 isnt "$serial3" "$serial2" "after the abort: a new certificate"
 ow_check_cert "after the abort" "$N" "(prime256v1|P-256)" "$N"
 
-# 3. sysupgrade. base-files' sysupgrade (add_conffiles/list_static_conffiles)
-# keeps: find $(sed -ne '/^[[:space:]]*$/d; /^#/d; p' /etc/sysupgrade.conf
-# /lib/upgrade/keep.d/*) \( -type f -o -type l \), archived with
-# tar czf ... -T list and unpacked into the new firmware's root.
+# 3. sysupgrade. base-files' /sbin/sysupgrade (read in openwrt/openwrt and
+# in coolsnowwolf/lede, whose base-files the harness has): "sysupgrade -l"
+# and the backup list come from add_conffiles = list_static_conffiles,
+# i.e. find $(sed -ne '/^[[:space:]]*$/d; /^#/d; p' /etc/sysupgrade.conf
+# /lib/upgrade/keep.d/*) \( -type f -o -type l \), plus the changed
+# opkg conffiles; do_save_conffiles archives them with tar czf ... -T list
+# and they are unpacked into the new firmware's root. The same find runs
+# here over the package's keep.d file (paths relative to the root).
 KEEP=openwrt/acmelet/files/acmelet.keep
 KEEPF=$PWD/$KEEP
 like "$(cat openwrt/acmelet/Makefile)" "acmelet.keep \\\$\(1\)/lib/upgrade/keep.d/acmelet" \
