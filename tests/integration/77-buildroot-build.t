@@ -75,6 +75,11 @@ fi
 BIN=$D/usr/sbin/acmelet
 is "$(stat -c %a "$BIN" 2>&1)" 755 "/usr/sbin/acmelet installed, mode 0755"
 is "$(stat -c %a "$D/etc/init.d/S50acmelet" 2>&1)" 755 "/etc/init.d/S50acmelet installed, mode 0755"
+is "$(stat -c %a "$D/usr/lib/systemd/system/acmelet.service" 2>&1)" 644 \
+	"/usr/lib/systemd/system/acmelet.service installed, mode 0644"
+ok "the unit is dist/acmelet.service" \
+	cmp -s dist/acmelet.service "$D/usr/lib/systemd/system/acmelet.service"
+is "$(stat -c %a "$D/etc/acmelet" 2>&1)" 700 "the state directory /etc/acmelet, mode 0700"
 cc=$(grep -- ' -c src/cli.c' "$T/acmelet.log")
 like "$cc" "^${CROSS}gcc .*-Os -g0 -I$S/usr/include .*-std=c11" \
 	"compiled by TARGET_CC with TARGET_CFLAGS, then the Makefile's own flags"

@@ -27,13 +27,22 @@ define ACMELET_BUILD_CMDS
 	$(TARGET_CONFIGURE_OPTS) $(MAKE) -C $(@D) $(ACMELET_MAKE_OPTS) all
 endef
 
+# /etc/acmelet, the state directory, exists before the first start: the
+# systemd unit may write only there, and cannot make it.
 define ACMELET_INSTALL_TARGET_CMDS
 	$(INSTALL) -D -m 0755 $(@D)/build/acmelet $(TARGET_DIR)/usr/sbin/acmelet
+	$(INSTALL) -d -m 0700 $(TARGET_DIR)/etc/acmelet
 endef
 
 define ACMELET_INSTALL_INIT_SYSV
 	$(INSTALL) -D -m 0755 $(ACMELET_PKGDIR)/S50acmelet \
 		$(TARGET_DIR)/etc/init.d/S50acmelet
+endef
+
+# acmelet.service is a link to dist/acmelet.service, the project's unit.
+define ACMELET_INSTALL_INIT_SYSTEMD
+	$(INSTALL) -D -m 0644 $(ACMELET_PKGDIR)/acmelet.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/acmelet.service
 endef
 
 $(eval $(generic-package))
