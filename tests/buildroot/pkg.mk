@@ -44,8 +44,9 @@ pkgname = $(lastword $(subst /, ,$(pkgdir)))
 generic-package = $(call inner-package,$(pkgname),$(call UPPERCASE,$(pkgname)),$(pkgdir))
 
 # $(1) name, $(2) NAME, $(3) package directory. A local SITE is copied
-# without version control files (and, here only, without the developer's
-# build directories).
+# without version control files, as Buildroot does, and here also without
+# the build-* directories (only for speed: acmelet.mk builds in one of its
+# own); build/ is copied, as Buildroot would.
 define inner-package
 $(2)_PKGDIR = $(3)
 $(2)_BUILDDIR = $$(BUILD_DIR)/$(1)-$$($(2)_VERSION)
@@ -53,8 +54,8 @@ $(1): $$($(2)_BUILDDIR)/.stamp_installed
 $$($(2)_BUILDDIR)/.stamp_rsynced:
 	rm -rf $$(@D)
 	mkdir -p $$(@D)
-	tar -C $$($(2)_SITE) --exclude-vcs --exclude=./build \
-		--exclude='./build-*' -cf - . | tar -C $$(@D) -xf -
+	tar -C $$($(2)_SITE) --exclude-vcs --exclude='./build-*' -cf - . | \
+		tar -C $$(@D) -xf -
 	touch $$@
 $$($(2)_BUILDDIR)/.stamp_built: $$($(2)_BUILDDIR)/.stamp_rsynced
 	$$($(2)_BUILD_CMDS)

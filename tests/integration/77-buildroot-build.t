@@ -87,11 +87,17 @@ like "$cc" " -DACMELET_BUILD_TIME=$EPOCH( |$)" "the build time is SOURCE_DATE_EP
 unlike "$(grep -- ' -c src/' "$T/acmelet.log")" '-Werror' "no -Werror (WERROR=0)"
 # The make dependencies (-MMD) list the headers found outside the system
 # directories: the staged ones, not the host's /usr/include copies.
-deps=$(cat "$B"/acmelet-*/build/src/*.d "$B"/acmelet-*/build/src/http/*.d 2>&1)
+deps=$(cat "$B"/acmelet-*/build-buildroot/src/*.d "$B"/acmelet-*/build-buildroot/src/http/*.d 2>&1)
 like "$deps" "$S/usr/include/bearssl\.h" "compiled with the staged bearssl.h"
 like "$deps" "$S/usr/include/jsmn\.h" "and the staged jsmn.h"
 like "$cc" 'HTTP_BEARSSL' "with the BearSSL transport (configs/staticconfig)"
 
+# The copy of the source has the developer's build/ (make check built it
+# first): host objects that acmelet.mk must not take for its own.
+if [ -d build ]; then
+	ok "the copied source has the host's build/, left alone" \
+		test -d "$(echo "$B"/acmelet-*/build)"
+fi
 h=$(${CROSS}readelf -h "$BIN" 2>&1)
 like "$h" 'Class: +ELF32' "acmelet is a 32-bit ELF"
 like "$h" 'Data: +2.s complement, little endian' "little endian"

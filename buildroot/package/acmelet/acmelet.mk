@@ -19,8 +19,11 @@ ACMELET_DEPENDENCIES = bearssl jsmn
 # directory, the toolchain's sysroot. SOURCE_DATE_EPOCH, when Buildroot
 # exports it (BR2_REPRODUCIBLE), is the build time the binary embeds.
 # WERROR=0: a warning of a newer compiler does not fail the build.
+# BUILD: the copy of the source may hold the developer's own build/ (host
+# objects make would take as up to date); this one is Buildroot's alone.
 ACMELET_MAKE_OPTS = \
 	CONFIG="$(call qstrip,$(BR2_PACKAGE_ACMELET_CONFIG))" \
+	BUILD=build-buildroot \
 	WERROR=0
 
 define ACMELET_BUILD_CMDS
@@ -30,7 +33,7 @@ endef
 # /etc/acmelet, the state directory, exists before the first start: the
 # systemd unit may write only there, and cannot make it.
 define ACMELET_INSTALL_TARGET_CMDS
-	$(INSTALL) -D -m 0755 $(@D)/build/acmelet $(TARGET_DIR)/usr/sbin/acmelet
+	$(INSTALL) -D -m 0755 $(@D)/build-buildroot/acmelet $(TARGET_DIR)/usr/sbin/acmelet
 	$(INSTALL) -d -m 0700 $(TARGET_DIR)/etc/acmelet
 endef
 
