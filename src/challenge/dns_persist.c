@@ -210,7 +210,7 @@ static int p_present(const struct challenge_class **self, struct ctx *c,
                      const struct challenge_auth *a)
 {
 	struct persist *m = (struct persist *)self;
-	int i;
+	int i, rc;
 
 	for (i = 0; i < c->cfg->nnames; i++) {
 		const char *n = c->cfg->names[i];
@@ -219,9 +219,9 @@ static int p_present(const struct challenge_class **self, struct ctx *c,
 		    strcmp(n + (a->wildcard ? 2 : 0), a->id_value))
 			continue;
 		if (m->state[i] == UNCHECKED &&
-		    check_name(c, m, i, c->nmethods > 1 ? LOG_LVL_INFO :
-		               LOG_LVL_ERR) != 0 && c->nmethods == 1)
-			return AL_EINVAL;
+		    (rc = check_name(c, m, i, c->nmethods > 1 ? LOG_LVL_INFO :
+		                     LOG_LVL_ERR)) != 0 && c->nmethods == 1)
+			return rc;
 		if (m->state[i] == BAD)
 			return AL_EDECLINED;
 		log_info(&c->log, "dns-persist-01: %s%s: the record at "
