@@ -88,7 +88,8 @@ UNIT_OPT := tests/unit/test_http_curl.c tests/unit/test_http_bearssl.c \
             tests/unit/test_http1.c tests/unit/test_responder.c \
             tests/unit/test_ari.c tests/unit/test_agent_sim.c \
             tests/unit/test_tls_alpn.c \
-            tests/unit/test_dns_msg.c tests/unit/test_dns_persist.c
+            tests/unit/test_dns_msg.c tests/unit/test_dns_persist.c \
+            tests/unit/test_log_syslog.c
 UNIT_OPT-$(CONFIG_HTTP_CURL) += tests/unit/test_http_curl.c
 UNIT_OPT-$(CONFIG_HTTP_BEARSSL) += tests/unit/test_http_bearssl.c tests/unit/test_http1.c
 UNIT_OPT-$(CONFIG_CHALLENGE_HTTP01) += tests/unit/test_responder.c
@@ -96,6 +97,7 @@ UNIT_OPT-$(CONFIG_CHALLENGE_TLSALPN) += tests/unit/test_tls_alpn.c
 UNIT_OPT-$(CONFIG_ARI) += tests/unit/test_ari.c
 UNIT_OPT-$(CONFIG_CHALLENGE_DNS) += tests/unit/test_dns_msg.c tests/unit/test_dns_persist.c
 UNIT_OPT-$(CONFIG_DAEMON) += tests/unit/test_agent_sim.c
+UNIT_OPT-$(CONFIG_SYSLOG) += tests/unit/test_log_syslog.c
 UNIT_SRC := $(filter-out $(filter-out $(UNIT_OPT-y),$(UNIT_OPT)),\
               $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

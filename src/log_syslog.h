@@ -12,4 +12,10 @@ int log_syslog_open(void);
 /* Send one line at level (enum log_level). */
 void log_syslog_line(int level, const char *line);
 
+/* Send one line at level to the datagram socket at path (log_syslog_line
+ * sends to /dev/log; tests give their own socket). 0, AL_EINVAL for a
+ * path too long for a socket address, AL_EFAIL when the socket refused
+ * the line. Only in builds with SYSLOG. */
+int log_syslog_send(const char *path, int level, const char *line);
+
 #endif
