@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,7 +29,8 @@ struct out {
  * mask, then exec; never returns. */
 static void child(const struct proc_spec *p, int wfd)
 {
-	long fd, maxfd = sysconf(_SC_OPEN_MAX);
+	struct rlimit rl;
+	long fd, maxfd = 1024;
 	sigset_t none;
 
 	/* Its own process group, so that a timeout kills what it started
@@ -36,7 +38,12 @@ static void child(const struct proc_spec *p, int wfd)
 	setpgid(0, 0);
 	if (dup2(wfd, 1) < 0 || dup2(wfd, 2) < 0)
 		_exit(127);
-	for (fd = 3; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 1024); fd++)
+	/* getrlimit, not sysconf(_SC_OPEN_MAX) (the same number): musl's
+	 * sysconf brings a 1 KiB table into the static binary. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 0 &&
+	    rl.rlim_cur < 65536)
+		maxfd = (long)rl.rlim_cur;
+	for (fd = 3; fd < maxfd; fd++)
 		close((int)fd);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
