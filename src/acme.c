@@ -297,7 +297,7 @@ int acme_check_profile(struct acme *a, const char *url, const char *name)
 	else
 		log_err(a->log, "%s: the CA offers no profile '%s'; it offers: %s",
 		        url, name, list);
-	return AL_EINVAL;
+	return AL_EINPUT;
 }
 
 int acme_get_directory(struct acme *a, const char *url)

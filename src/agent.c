@@ -11,6 +11,7 @@
 #include "der.h"
 #include "err.h"
 #include "http/http.h"
+#include "json.h"
 #include "pem.h"
 #include "port.h"
 #include "order.h"
@@ -25,6 +26,46 @@
 static const char *iso_time(int64_t t, char *buf, size_t cap)
 {
 	return sched_format_utc(t, SCHED_FMT_LOG, buf, cap);
+}
+
+int agent_nsets(const struct config *cfg)
+{
+	return cfg->nkey_types > 0 ? cfg->nkey_types : 1;
+}
+
+void agent_set_config(const struct config *cfg, int i, struct config *out,
+                      char *dir, size_t cap)
+{
+	*out = *cfg;
+	if (cfg->nkey_types > 0)
+		out->key_type = cfg->key_types[i];
+	if (i == 0) /* the first type keeps live/ and the journal as ever */
+		return;
+	snprintf(dir, cap, "%s/%s", cfg->cert_name,
+	         key_type_name(out->key_type));
+	out->cert_name = dir;
+	out->set_of = cfg->cert_name;
+}
+
+void agent_live_dir(struct ctx *c, char *out)
+{
+	char link[48];
+	const struct config *cfg = c->cfg;
+
+	if (!cfg->set_of) {
+		store_path(&c->store, out, "certs", cfg->cert_name, "live", NULL);
+		return;
+	}
+	snprintf(link, sizeof(link), "live-%s", key_type_name(cfg->key_type));
+	store_path(&c->store, out, "certs", cfg->set_of, link, NULL);
+}
+
+/* The set's live-<type> link (a set after the first), when missing. */
+static void set_link(struct ctx *c)
+{
+	if (c->cfg->set_of)
+		store_link_set(&c->store, c->cfg->set_of,
+		               key_type_name(c->cfg->key_type));
 }
 
 /* 1 when live/privkey.pem is the key of the certificate der: a torn or
@@ -270,7 +311,7 @@ static int account_create(struct ctx *c, const char *ca_id, struct key *k,
 		log_err(&c->log, "the CA's terms of service are at %s; read them, "
 		        "then run again with --agree-tos",
 		        a->dir.terms_of_service);
-		return AL_EINVAL;
+		return AL_EINPUT;
 	}
 	rc = eab_load(c->port, &c->log, c->cfg, &eab);
 	if (rc == AL_ENOENT && a->dir.eab_required) {
@@ -278,7 +319,7 @@ static int account_create(struct ctx *c, const char *ca_id, struct key *k,
 		        "set --eab-kid and --eab-hmac-key (eab-kid = and "
 		        "eab-hmac-key =) to the values your CA account shows",
 		        c->cfg->server);
-		return AL_EINVAL;
+		return AL_EINPUT;
 	}
 	if (rc != 0 && rc != AL_ENOENT)
 		return rc;
@@ -389,13 +430,42 @@ int agent_account(struct ctx *c, struct key *k)
 	return account_setup(c, ca_id, k);
 }
 
+/* 1 when failure rc is the user's to fix, not the CA's or the network's:
+ * settings refused before any order (AL_EINPUT: unknown profile, terms
+ * not agreed, no or bad EAB, a challenge type without method), or the
+ * CA's answer that the names, the contact or the account key are not
+ * acceptable. Waiting would not help; the next run after the fix must go
+ * at once, so these are not counted in the backoff (docs/design.md). */
+static int input_error(const struct ctx *c, int rc)
+{
+	static const char *const yours[] = {
+		"rejectedIdentifier", "unsupportedIdentifier", "caa",
+		"invalidContact", "unsupportedContact", "externalAccountRequired",
+		"userActionRequired", "invalidProfile", "badSignatureAlgorithm",
+	};
+	size_t i;
+
+	if (rc == AL_EINPUT)
+		return 1;
+	for (i = 0; rc == AL_EPROTO && i < sizeof(yours) / sizeof(yours[0]); i++)
+		if (!strcmp(c->acme->problem_type, yours[i]))
+			return 1;
+	return 0;
+}
+
 /* Remember a failure in the journal: count, backoff (S15, or the CA's
- * Retry-After when it asked for more), last error for status. */
-static void record_failure(struct ctx *c)
+ * Retry-After when it asked for more), last error for status. A failure
+ * of the user's input is kept as the last error only. */
+static void record_failure(struct ctx *c, int rc)
 {
 	struct journal *j = &c->work->journal;
 	int64_t now = port_wall_time(c->port), wait, asked = 0;
 
+	snprintf(j->last_error, sizeof(j->last_error), "%s", c->last_error);
+	if ((j->input_error = input_error(c, rc))) {
+		journal_save_failure(&c->store, c->cfg->cert_name, j);
+		return;
+	}
 	if (j->failures < 1000000)
 		j->failures++;
 	wait = sched_backoff(j->failures);
@@ -404,7 +474,6 @@ static void record_failure(struct ctx *c)
 	    asked > wait)
 		wait = asked > 7 * 86400 ? 7 * 86400 : asked;
 	j->next_try = now + wait;
-	snprintf(j->last_error, sizeof(j->last_error), "%s", c->last_error);
 	journal_save_failure(&c->store, c->cfg->cert_name, j);
 }
 
@@ -446,15 +515,16 @@ static int issue_now(struct ctx *c, int flags)
 		          "retries", reqs - reqs0, conns - conns0,
 		          c->acme->bad_nonces);
 	}
-	store_path(&c->store, dir, "certs", c->cfg->cert_name, "live", NULL);
+	agent_live_dir(c, dir);
 	if (rc != 0) {
-		record_failure(c);
+		record_failure(c, rc);
 		hook_run(c->cfg, &c->log, &c->loop, "failed", dir, c->last_error);
 		return rc;
 	}
 	log_info(&c->log, "%s: new certificate is live, valid until %s",
 	         c->cfg->cert_name, iso_time(c->work->facts.not_after, when,
 	                                      sizeof(when)));
+	set_link(c); /* a failure is one line; the set itself is live */
 	hook_run(c->cfg, &c->log, &c->loop, renewal ? "renewed" : "issued", dir, NULL);
 	if (flags & AGENT_ARI) { /* ask right after issuance (M1) */
 		int64_t due = 0;
@@ -464,9 +534,39 @@ static int issue_now(struct ctx *c, int flags)
 	return AGENT_ISSUED;
 }
 
+/* One set of the certificate (c->cfg is the set's settings), under the
+ * certificate's lock: nothing to do, waiting, or a new issuance. */
+static int run_set(struct ctx *c, int flags)
+{
+	explicit_bzero(c->work, sizeof(*c->work));
+	load_journal(c);
+	if (store_live_gen(&c->store, c->cfg->cert_name) > 0)
+		set_link(c); /* a cut after the set's first switch */
+	if (live_is_good(c, flags))
+		return AGENT_NOTHING;
+	if ((flags & AGENT_BACKOFF) && in_backoff(c))
+		return AGENT_WAITING;
+	return issue_now(c, flags);
+}
+
+/* What a run of several sets did: the first failure, else waiting, else
+ * issued, else nothing. */
+static int combine(int rc, int one)
+{
+	if (rc < 0 || one < 0)
+		return rc < 0 ? rc : one;
+	if (rc == AGENT_WAITING || one == AGENT_WAITING)
+		return AGENT_WAITING;
+	return rc == AGENT_ISSUED || one == AGENT_ISSUED ? AGENT_ISSUED :
+	       AGENT_NOTHING;
+}
+
 int agent_run(struct ctx *c, int flags)
 {
-	int rc, lock = -1;
+	const struct config *cfg = c->cfg;
+	struct config set;
+	char dir[STORE_PATH_MAX];
+	int rc, i, lock = -1;
 
 	if (!(c->work = calloc(1, sizeof(*c->work))))
 		return AL_EFAIL;
@@ -477,15 +577,15 @@ int agent_run(struct ctx *c, int flags)
 		goto out;
 	}
 	/* before any clean-up, any read that decides, any write */
-	if ((rc = agent_lock_cert(c, c->cfg->cert_name, &lock)) != 0)
+	if ((rc = agent_lock_cert(c, cfg->cert_name, &lock)) != 0)
 		goto out;
-	load_journal(c);
-	if (live_is_good(c, flags))
-		rc = AGENT_NOTHING;
-	else if ((flags & AGENT_BACKOFF) && in_backoff(c))
-		rc = AGENT_WAITING;
-	else
-		rc = issue_now(c, flags);
+	/* each key type's set on its own: due, failing, switched (S10) */
+	for (i = 0, rc = AGENT_NOTHING; i < agent_nsets(cfg); i++) {
+		agent_set_config(cfg, i, &set, dir, sizeof(dir));
+		c->cfg = &set;
+		rc = combine(rc, run_set(c, flags));
+		c->cfg = cfg;
+	}
 out:
 	store_unlock(&c->store, lock);
 	explicit_bzero(c->work, sizeof(*c->work)); /* no key lingers */
@@ -501,25 +601,58 @@ int agent_issue(struct ctx *c)
 	return rc < 0 ? rc : 0;
 }
 
-int agent_retry(struct ctx *c)
+/* Clear the backoff of one set (c->cfg); writes only when there is one. */
+static int retry_set(struct ctx *c)
 {
 	struct journal j;
-	int rc, lock = -1;
+	int rc;
 
-	/* the journal is written under the lock, as by an issuance */
-	if ((rc = agent_lock_cert(c, c->cfg->cert_name, &lock)) != 0)
-		return rc;
 	if ((rc = journal_load(&c->store, c->cfg->cert_name, &j)) != 0 ||
-	    j.failures == 0)
-		goto out;
+	    (j.failures == 0 && !j.input_error))
+		return rc;
 	j.failures = 0;
 	j.next_try = 0;
+	j.input_error = 0;
 	j.last_error[0] = '\0';
 	log_info(&c->log, "%s: failure backoff cleared", c->cfg->cert_name);
-	rc = journal_save(&c->store, c->cfg->cert_name, &j);
-out:
+	return journal_save(&c->store, c->cfg->cert_name, &j);
+}
+
+int agent_retry(struct ctx *c)
+{
+	const struct config *cfg = c->cfg;
+	struct config set;
+	char dir[STORE_PATH_MAX];
+	int rc, one, i, lock = -1;
+
+	/* the journal is written under the lock, as by an issuance */
+	if ((rc = agent_lock_cert(c, cfg->cert_name, &lock)) != 0)
+		return rc;
+	for (i = 0; i < agent_nsets(cfg); i++) {
+		agent_set_config(cfg, i, &set, dir, sizeof(dir));
+		c->cfg = &set;
+		if ((one = retry_set(c)) != 0 && rc == 0)
+			rc = one;
+		c->cfg = cfg;
+	}
 	store_unlock(&c->store, lock);
 	return rc;
+}
+
+/* The profile the live certificate was issued with (its meta.json), or
+ * "" when none was asked for. */
+static void live_profile(struct ctx *c, char *out, size_t cap)
+{
+	char buf[512];
+	jsmntok_t tok[8];
+	struct json j;
+	size_t len;
+
+	out[0] = '\0';
+	if (store_read_live(&c->store, c->cfg->cert_name, "meta.json", buf,
+	                    sizeof(buf), &len) == 0 &&
+	    json_parse(&j, buf, len, tok, 8) == 0)
+		json_get_string(&j, 0, "profile", out, cap);
 }
 
 int agent_status(struct ctx *c, struct cert_status *st)
@@ -537,6 +670,8 @@ int agent_status(struct ctx *c, struct cert_status *st)
 	st->failures = j.failures;
 	st->next_try = j.next_try;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", j.last_error);
+	st->input_error = j.input_error;
+	agent_live_dir(c, st->live_dir);
 	/* a journal whose generation is live is finished (see load_journal) */
 	st->pending_order = j.order[0] != '\0' &&
 	                    j.gen != store_live_gen(&c->store, c->cfg->cert_name);
@@ -544,6 +679,7 @@ int agent_status(struct ctx *c, struct cert_status *st)
 	                    sizeof(pem), &len) == 0 &&
 	    cert_facts_pem(pem, len, &st->facts) == 0) {
 		st->has_cert = 1;
+		live_profile(c, st->profile, sizeof(st->profile));
 		st->due = sched_renew_at(st->facts.not_before, st->facts.not_after);
 		if (live_revoked(c, &j))
 			st->due = 0; /* revoked: replaced by the next renew */

@@ -63,6 +63,20 @@ enum { AGENT_NOTHING = 0, AGENT_ISSUED = 1, AGENT_WAITING = 2 };
  * AL_E* code after logging one line that says what to do. */
 int agent_run(struct ctx *c, int flags);
 
+/* How many live sets cfg keeps: one per key type (S10). */
+int agent_nsets(const struct config *cfg);
+
+/* The settings of set i of cfg into out: its key type and, for a set
+ * after the first, cert_name NAME/<type> (its directory, in dir of cap
+ * bytes: generations, live link, journal) and set_of NAME. Set 0 is cfg
+ * with its first key type: live/ and the journal as with one type. */
+void agent_set_config(const struct config *cfg, int i, struct config *out,
+                      char *dir, size_t cap);
+
+/* The live directory users see of the set c->cfg, in out
+ * (STORE_PATH_MAX): STATE/certs/NAME/live or .../NAME/live-<type>. */
+void agent_live_dir(struct ctx *c, char *out);
+
 /* agent_run without backoff, 0 for issued or nothing to do. */
 int agent_issue(struct ctx *c);
 
@@ -97,10 +111,14 @@ struct cert_status {
 	int failures;
 	int64_t next_try;
 	char last_error[LOG_LINE_MAX];
+	int input_error;       /* last_error is a setting to fix (not counted) */
+	char profile[64];      /* the live certificate's profile (meta.json), or "" */
+	char live_dir[STORE_PATH_MAX]; /* where users find the set */
 	const char *action;    /* "issue", "renew" or "retry" */
 	int64_t next_at;       /* when that happens (0: now) */
 };
 
+/* The status of the set c->cfg (agent_set_config for the others). */
 int agent_status(struct ctx *c, struct cert_status *st);
 
 #endif

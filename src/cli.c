@@ -100,8 +100,9 @@ void cli_usage(FILE *out)
 "      --http-addr ADDR address it listens on (default: all)\n"
 "      --tls-port N     port of the built-in tls-alpn-01 server (443)\n"
 "      --tls-addr ADDR  address it listens on (default: all)\n"
-"  -k, --key-type T     certificate key: ec-256 (default), ec-384,\n"
-"                       rsa-2048|rsa-3072|rsa-4096\n"
+"  -k, --key-type T[,T] certificate key: ec-256 (default), ec-384,\n"
+"                       rsa-2048|rsa-3072|rsa-4096; several: one live set\n"
+"                       each (live/ for the first, live-T/ for the others)\n"
 "      --name NAME      directory name of the certificate (default: first NAME)\n"
 "      --hook PROG      run PROG EVENT NAME DIR after issuance or a failure\n"
 "      --challenge T[,T] preferred challenge types (http-01, tls-alpn-01,\n"
@@ -216,7 +217,7 @@ static int set_names(struct config *cfg, char *value, char *err, size_t cap)
 	return 0;
 }
 
-/* A key type setting (-k, --account-key-type) into *out: one this build
+/* A key type setting (--account-key-type) into *out: one this build
  * can make. */
 static int key_type_option(enum key_type *out, const char *arg, char *err,
                            size_t cap)
@@ -224,7 +225,7 @@ static int key_type_option(enum key_type *out, const char *arg, char *err,
 	enum key_type t;
 
 	if (key_type_parse(arg, &t) != 0) {
-		snprintf(err, cap, "unknown key type '%s' (ec-256, ec-384, "
+		snprintf(err, cap, "unknown key type '%.40s' (ec-256, ec-384, "
 		         "rsa-2048, rsa-3072, rsa-4096)", arg);
 		return AL_EINVAL;
 	}
@@ -234,6 +235,47 @@ static int key_type_option(enum key_type *out, const char *arg, char *err,
 		return AL_EINVAL;
 	}
 	*out = t;
+	return 0;
+}
+
+/* -k / key-type =: one type, or several separated by commas or blanks
+ * (S10: one live set per type), each once. */
+static int key_types_option(struct config *cfg, const char *arg, char *err,
+                            size_t cap)
+{
+	enum key_type t[CFG_KEY_TYPES_MAX] = { KEY_EC256 };
+	char one[16];
+	size_t len;
+	int n = 0, i, rc;
+
+	while (*arg) {
+		if ((len = strcspn(arg, ", \t")) == 0) {
+			arg++;
+			continue;
+		}
+		snprintf(one, sizeof(one), "%.*s", len < sizeof(one) ?
+		         (int)len : (int)sizeof(one) - 1, arg);
+		arg += len;
+		if (n == CFG_KEY_TYPES_MAX) {
+			snprintf(err, cap, "at most %d key types", CFG_KEY_TYPES_MAX);
+			return AL_EINVAL;
+		}
+		if ((rc = key_type_option(&t[n], one, err, cap)) != 0)
+			return rc;
+		for (i = 0; i < n; i++)
+			if (t[i] == t[n]) {
+				snprintf(err, cap, "key type %s given twice", one);
+				return AL_EINVAL;
+			}
+		n++;
+	}
+	if (n == 0) {
+		snprintf(err, cap, "no key type");
+		return AL_EINVAL;
+	}
+	memcpy(cfg->key_types, t, sizeof(t));
+	cfg->nkey_types = n;
+	cfg->key_type = t[0];
 	return 0;
 }
 
@@ -331,7 +373,7 @@ static int cli_option(struct config *cfg, int c, const char *arg, char *err,
 	case OPT_TSIG_KEY: cfg->tsig_key = arg; return 0;
 	case OPT_DNS_RESOLVER: cfg->dns_resolver = arg; return 0;
 	case 'k':
-		return key_type_option(&cfg->key_type, arg, err, cap);
+		return key_types_option(cfg, arg, err, cap);
 	case OPT_LOG:
 		if (!strcmp(arg, "stderr")) cfg->log_dest = LOG_TO_STDERR;
 		else if (!strcmp(arg, "syslog")) cfg->log_dest = LOG_TO_SYSLOG;

@@ -10,6 +10,7 @@
 
 #define CFG_NAMES_MAX 100 /* S5: up to 100 names per certificate */
 #define CLI_OPTS_MAX 64
+#define CFG_KEY_TYPES_MAX 4 /* S10: one live set per key type */
 #define CFG_DEFAULT_FILE "/etc/acmelet.conf"
 #define CFG_DEFAULT_STATE "/etc/acmelet"
 
@@ -33,7 +34,15 @@ struct config {
 	int verbose;           /* 0 info, 1 debug */
 	int log_dest;          /* enum log_dest */
 	int force;
-	enum key_type key_type;
+	enum key_type key_type; /* the first (or only) key type: live/ */
+	/* -k ec-256,rsa-2048: one live set per type (S10); every type after
+	 * the first has live-<type>/. 0 types: key_type alone. */
+	int nkey_types;
+	enum key_type key_types[CFG_KEY_TYPES_MAX];
+	/* In the settings of one set of a certificate with several key types
+	 * (agent_set_config): the certificate's name; cert_name is then the
+	 * set's directory, NAME/<type>. NULL otherwise. */
+	const char *set_of;
 	enum key_type account_key_type; /* for a new account (S10) */
 	const char *eab_kid;      /* external account binding (M4), or NULL */
 	const char *eab_hmac_key; /* its key: base64url, or @FILE */

@@ -20,6 +20,7 @@
 #define MAX_SLEEP_S 3600       /* look at the clock at least hourly */
 #define CLOCK_POLL_S 60        /* while waiting for NTP */
 #define ARI_RECHECK_S 43200    /* ask renewalInfo about twice a day (M1) */
+#define INPUT_RECHECK_S 86400  /* a setting to fix: daily, or at SIGHUP */
 
 struct daemon {
 	struct ctx *c;
@@ -37,20 +38,44 @@ static uint32_t rnd32(struct ctx *c)
 	return r;
 }
 
-/* When to look at certificate i again: its next action plus jitter of up
- * to a twentieth of the wait, between 1 minute and 1 hour (S13, S14). */
-static int64_t next_look(struct daemon *d, int64_t now)
+/* When set c->cfg needs a look: its next action, at least twice a day
+ * with ARI, at most daily after a setting to fix (the user's next edit
+ * comes with a SIGHUP, which looks at once). */
+static int64_t set_next(struct daemon *d, struct cert_status *st, int64_t now)
 {
-	struct cert_status *st = malloc(sizeof(*st));
-	int64_t at, span;
+	int64_t at;
 
-	if (!st)
-		return now + CLOCK_POLL_S;
 	agent_status(d->c, st);
 	at = st->next_at > now ? st->next_at : now;
 	if (st->has_cert && st->ari && st->failures == 0 &&
 	    at > now + ARI_RECHECK_S)
 		at = now + ARI_RECHECK_S;
+	if (st->input_error && at < now + INPUT_RECHECK_S)
+		at = now + INPUT_RECHECK_S;
+	return at;
+}
+
+/* When to look at the certificate again: the earliest of its sets (one
+ * per key type), plus jitter of up to a twentieth of the wait, between
+ * 1 minute and 1 hour (S13, S14). */
+static int64_t next_look(struct daemon *d, int64_t now)
+{
+	const struct config *cfg = d->c->cfg;
+	struct cert_status *st = malloc(sizeof(*st));
+	struct config set;
+	char dir[STORE_PATH_MAX];
+	int64_t at = 0, one, span;
+	int i;
+
+	if (!st)
+		return now + CLOCK_POLL_S;
+	for (i = 0; i < agent_nsets(cfg); i++) {
+		agent_set_config(cfg, i, &set, dir, sizeof(dir));
+		d->c->cfg = &set;
+		one = set_next(d, st, now);
+		at = i == 0 || one < at ? one : at;
+	}
+	d->c->cfg = cfg;
 	free(st);
 	span = (at - now) / 20;
 	span = span < 60 ? 60 : span > 3600 ? 3600 : span;

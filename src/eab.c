@@ -35,14 +35,14 @@ int eab_load(struct port *p, const struct logger *log,
 	if (!cfg->eab_kid || !src) {
 		log_err(log, "external account binding needs both --eab-kid and "
 		        "--eab-hmac-key (eab-kid = and eab-hmac-key = in the file)");
-		return AL_EINVAL;
+		return AL_EINPUT;
 	}
 	if (src[0] == '@') {
 		rc = port_read_file(p, src + 1, text, sizeof(text) - 1, &n);
 		if (rc != 0) {
 			log_err(log, "%s: cannot read the EAB HMAC key%s", src + 1,
 			        rc == AL_E2BIG ? " (too long)" : port_read_why(rc));
-			return AL_EINVAL;
+			return AL_EINPUT;
 		}
 		text[n] = '\0';
 		while (*t == ' ' || *t == '\t')
@@ -59,7 +59,7 @@ int eab_load(struct port *p, const struct logger *log,
 	if (rc != 0 || e->key_len == 0) {
 		log_err(log, "--eab-hmac-key: not a base64url key (as the CA shows "
 		        "it: letters, digits, '-' and '_')");
-		return AL_EINVAL;
+		return AL_EINPUT;
 	}
 	e->kid = cfg->eab_kid;
 	return 0;

@@ -20,6 +20,9 @@ enum al_err {
 	AL_EDECLINED = -14, /* a challenge method declined an authorization */
 	AL_ELOCKED = -15,  /* another acmelet holds the lock */
 	AL_ENOTREG = -16,  /* a FIFO, device or directory where a file belongs */
+	AL_EINPUT = -17,   /* the user's settings must change (an unknown
+	                      profile, terms not agreed, a name the CA rejects):
+	                      not counted in the failure backoff */
 	/* Codes are added at the end, never renumbered. */
 };
 

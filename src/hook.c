@@ -18,6 +18,12 @@ struct hook_env {
 	const char *event, *dir, *error;
 };
 
+/* The certificate's name, also for a set after the first. */
+static const char *hook_name(const struct config *cfg)
+{
+	return cfg->set_of ? cfg->set_of : cfg->cert_name;
+}
+
 /* In the child, before exec: the environment. */
 static void hook_setenv(void *arg)
 {
@@ -31,7 +37,9 @@ static void hook_setenv(void *arg)
 		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
 		                      i ? " " : "", cfg->names[i]);
 	setenv("ACMELET_EVENT", e->event, 1);
-	setenv("ACMELET_NAME", cfg->cert_name, 1);
+	setenv("ACMELET_NAME", hook_name(cfg), 1);
+	/* which set (S10): the key type; its live dir is ACMELET_LIVE_DIR */
+	setenv("ACMELET_KEY_TYPE", key_type_name(cfg->key_type), 1);
 	setenv("ACMELET_NAMES", names, 1);
 	setenv("ACMELET_LIVE_DIR", e->dir, 1);
 	if (e->error)
@@ -44,7 +52,7 @@ int hook_run(const struct config *cfg, const struct logger *log,
 {
 	struct hook_env e = { cfg, event, live_dir, error };
 	char *argv[] = { (char *)cfg->hook, (char *)event,
-	                 (char *)cfg->cert_name, (char *)live_dir, NULL };
+	                 (char *)hook_name(cfg), (char *)live_dir, NULL };
 	char what[300];
 	int secs = cfg->hook_timeout_s > 0 ? cfg->hook_timeout_s : 120;
 	struct proc_spec p = { argv, hook_setenv, &e, secs * 1000, what };

@@ -9,7 +9,8 @@ struct logger;
 struct loop;
 
 /* Run cfg->hook (nothing when NULL) as: HOOK EVENT NAME LIVE_DIR, with
- * ACMELET_EVENT, ACMELET_NAME, ACMELET_NAMES, ACMELET_LIVE_DIR and, for
+ * ACMELET_EVENT, ACMELET_NAME, ACMELET_NAMES, ACMELET_LIVE_DIR,
+ * ACMELET_KEY_TYPE (the set: live/ or live-<type>/, once per set) and, for
  * failures, ACMELET_ERROR in the environment. Waits at most
  * cfg->hook_timeout_s through the loop l (serving meanwhile), then kills it;
  * its output goes to the log. A failing hook is logged, never retried.

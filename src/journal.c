@@ -51,6 +51,9 @@ int journal_load(struct store *s, const char *name, struct journal *j)
 	if ((t = json_find(&js, 0, "revoked")) >= 0 &&
 	    json_int(&js, t, &v) == 0 && v > 0 && v < 1000000000)
 		j->revoked_gen = (int)v;
+	if ((t = json_find(&js, 0, "input_error")) >= 0 &&
+	    json_int(&js, t, &v) == 0 && v == 1)
+		j->input_error = 1;
 	if ((t = json_find(&js, 0, "next_try")) >= 0 &&
 	    json_int(&js, t, &v) == 0 && v >= 0)
 		j->next_try = v;
@@ -92,6 +95,10 @@ int journal_save_at(struct store *s, const char *name,
 	if (j->revoked_gen > 0) { /* only then: journals stay as small */
 		jw_key(&w, "revoked");
 		jw_int(&w, j->revoked_gen);
+	}
+	if (j->input_error) { /* only then: journals stay as small */
+		jw_key(&w, "input_error");
+		jw_int(&w, 1);
 	}
 	jw_obj_end(&w);
 	if ((rc = jw_finish(&w, &len)) != 0) {

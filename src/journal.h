@@ -28,6 +28,9 @@ struct journal {
 	char dns_txt[3072];
 	int revoked_gen;          /* live generation revoked (acmelet revoke):
 	                             due at once; 0 none */
+	int input_error;          /* last_error is the user's to fix (AL_EINPUT,
+	                             a name or contact the CA refuses): not
+	                             counted in failures/next_try */
 };
 
 /* Load the journal of name. A missing journal is an empty one (0). A

@@ -11,6 +11,7 @@
 #include "chain.h"
 #include "chain_check.h"
 #include "err.h"
+#include "json.h"
 #include "order.h"
 #include "pem.h"
 #include "port.h"
@@ -326,6 +327,31 @@ static int check_chain(struct ctx *c, const struct key *k, const char *pem,
 	return chain_check(pem, len, &w, &c->work->facts, cert_end);
 }
 
+/* meta.json of the generation: the profile it was ordered with (M3), for
+ * status. Written only when there is one, so an issuance without a
+ * profile writes what it always wrote (E2). */
+static int write_meta(struct ctx *c, int gen)
+{
+	char buf[512];
+	struct jw w;
+	size_t len;
+	int rc;
+
+	if (!c->cfg->profile)
+		return 0;
+	jw_init(&w, buf, sizeof(buf));
+	jw_obj_begin(&w);
+	jw_key(&w, "profile");
+	jw_str(&w, c->cfg->profile);
+	jw_obj_end(&w);
+	if ((rc = jw_finish(&w, &len)) != 0) {
+		log_err(&c->log, "%s: profile name too long", c->cfg->cert_name);
+		return rc;
+	}
+	return store_write_gen(&c->store, c->cfg->cert_name, gen, "meta.json",
+	                       buf, len, 0);
+}
+
 /* Write the new generation completely, then make it live (invariant 1). */
 static int install(struct ctx *c, int gen, const char *pem, size_t len,
                    size_t cert_end)
@@ -333,7 +359,8 @@ static int install(struct ctx *c, int gen, const char *pem, size_t len,
 	const char *name = c->cfg->cert_name;
 	int rc;
 
-	if ((rc = store_write_gen(&c->store, name, gen, "cert.pem", pem,
+	if ((rc = write_meta(c, gen)) != 0 ||
+	    (rc = store_write_gen(&c->store, name, gen, "cert.pem", pem,
 	                          cert_end, 0)) != 0 ||
 	    (rc = store_write_gen(&c->store, name, gen, "chain.pem",
 	                          pem + cert_end, len - cert_end, 0)) != 0 ||

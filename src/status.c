@@ -1,5 +1,6 @@
 /* acmelet status: what each certificate is doing, for people and scripts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
@@ -9,7 +10,9 @@
 #include "port.h"
 #include "schedule.h"
 
-#define STATUS_JSON_MAX 32768
+/* names, and each set (the first twice) with a last error escaped whole */
+#define STATUS_JSON_MAX (32768 + (CFG_KEY_TYPES_MAX + 1) * \
+                         (6 * LOG_LINE_MAX + 2048))
 
 static const char *iso(int64_t t, char *buf, size_t cap)
 {
@@ -32,19 +35,35 @@ static void status_window(const struct cert_status *st)
 	       iso(st->ari_state.next_ask, n, sizeof(n)));
 }
 
+/* The profile line: the live certificate's (recorded when it was
+ * issued), and the configured one when they differ (M3). */
+static void status_profile(const struct config *cfg,
+                           const struct cert_status *st)
+{
+	const char *want = cfg->profile ? cfg->profile : "";
+	const char *dflt = "(the CA's default)";
+
+	if (!st->has_cert)
+		printf("  profile: %s\n", want[0] ? want : dflt);
+	else if (!strcmp(st->profile, want))
+		printf("  profile: %s\n", want[0] ? want : dflt);
+	else
+		printf("  profile: %s (issued with); configured: %s\n",
+		       st->profile[0] ? st->profile : dflt, want[0] ? want : dflt);
+}
+
+/* One set: its key type and live directory, then what it is doing. */
 static void status_text(const struct config *cfg, const struct cert_status *st)
 {
 	char a[32], b[32];
-	int i;
 
-	printf("%s\n  names:", cfg->cert_name);
-	for (i = 0; i < cfg->nnames; i++)
-		printf(" %s", cfg->names[i]);
+	printf("  key type: %s, live: %s\n", key_type_name(cfg->key_type),
+	       st->live_dir);
 	if (st->has_cert)
-		printf("\n  expires: %s\n", iso(st->facts.not_after, a, sizeof(a)));
+		printf("  expires: %s\n", iso(st->facts.not_after, a, sizeof(a)));
 	else
-		printf("\n  expires: no certificate yet\n");
-	printf("  profile: %s\n", cfg->profile ? cfg->profile : "(the CA's default)");
+		printf("  expires: no certificate yet\n");
+	status_profile(cfg, st);
 	if (st->has_window)
 		status_window(st);
 	else if (st->has_cert && st->ari)
@@ -53,14 +72,61 @@ static void status_text(const struct config *cfg, const struct cert_status *st)
 	printf("  next: %s %s\n  failures: %d\n", st->action,
 	       iso(st->next_at, b, sizeof(b)), st->failures);
 	if (st->last_error[0])
-		printf("  last error: %s\n", st->last_error);
+		printf("  last error: %s\n%s", st->last_error, st->input_error ?
+		       "  (a setting to fix: not counted in the backoff)\n" : "");
 }
 
-/* One certificate as a JSON object into buf. */
-static int status_json(const struct config *cfg, const struct cert_status *st,
-                       char *buf, size_t cap)
+/* One set's fields into the open JSON object w. */
+static void set_json(struct jw *w, const struct config *cfg,
+                     const struct cert_status *st)
 {
 	char a[32];
+
+	jw_key(w, "key_type");
+	jw_str(w, key_type_name(cfg->key_type));
+	jw_key(w, "live_dir");
+	jw_str(w, st->live_dir);
+	jw_key(w, "profile"); /* what the live certificate was issued with */
+	jw_str(w, st->has_cert ? st->profile : cfg->profile ? cfg->profile : "");
+	jw_key(w, "profile_configured");
+	jw_str(w, cfg->profile ? cfg->profile : "");
+	jw_key(w, "has_certificate");
+	jw_bool(w, st->has_cert);
+	if (st->has_cert) {
+		jw_key(w, "not_after");
+		jw_str(w, iso(st->facts.not_after, a, sizeof(a)));
+		jw_key(w, "renew_at");
+		jw_str(w, iso(st->due, a, sizeof(a)));
+	}
+	if (st->has_window) {
+		jw_key(w, "ari_window_start");
+		jw_str(w, iso(st->ari_state.start, a, sizeof(a)));
+		jw_key(w, "ari_window_end");
+		jw_str(w, iso(st->ari_state.end, a, sizeof(a)));
+		jw_key(w, "ari_pick");
+		jw_str(w, iso(st->ari_state.pick, a, sizeof(a)));
+		jw_key(w, "ari_next_check");
+		jw_str(w, iso(st->ari_state.next_ask, a, sizeof(a)));
+	}
+	jw_key(w, "next_action");
+	jw_str(w, st->action);
+	jw_key(w, "next_at");
+	jw_str(w, iso(st->next_at, a, sizeof(a)));
+	jw_key(w, "failures");
+	jw_int(w, st->failures);
+	jw_key(w, "last_error");
+	jw_str(w, st->last_error);
+	jw_key(w, "input_error");
+	jw_bool(w, st->input_error);
+}
+
+/* One certificate as a JSON object into buf: the first set's fields at
+ * the top (as with one key type), every set in "sets". */
+static int status_json(struct ctx *c, const struct config *cfg,
+                       struct cert_status *st, char *buf, size_t cap)
+{
+	struct config set;
+	char dir[STORE_PATH_MAX];
 	struct jw w;
 	int i;
 
@@ -73,46 +139,59 @@ static int status_json(const struct config *cfg, const struct cert_status *st,
 	for (i = 0; i < cfg->nnames; i++)
 		jw_str(&w, cfg->names[i]);
 	jw_arr_end(&w);
-	jw_key(&w, "profile");
-	jw_str(&w, cfg->profile ? cfg->profile : "");
-	jw_key(&w, "has_certificate");
-	jw_bool(&w, st->has_cert);
-	if (st->has_cert) {
-		jw_key(&w, "not_after");
-		jw_str(&w, iso(st->facts.not_after, a, sizeof(a)));
-		jw_key(&w, "renew_at");
-		jw_str(&w, iso(st->due, a, sizeof(a)));
+	agent_set_config(cfg, 0, &set, dir, sizeof(dir));
+	c->cfg = &set;
+	agent_status(c, st);
+	set_json(&w, &set, st);
+	jw_key(&w, "sets");
+	jw_arr_begin(&w);
+	for (i = 0; i < agent_nsets(cfg); i++) {
+		agent_set_config(cfg, i, &set, dir, sizeof(dir));
+		c->cfg = &set;
+		agent_status(c, st);
+		jw_obj_begin(&w);
+		set_json(&w, &set, st);
+		jw_obj_end(&w);
 	}
-	if (st->has_window) {
-		jw_key(&w, "ari_window_start");
-		jw_str(&w, iso(st->ari_state.start, a, sizeof(a)));
-		jw_key(&w, "ari_window_end");
-		jw_str(&w, iso(st->ari_state.end, a, sizeof(a)));
-		jw_key(&w, "ari_pick");
-		jw_str(&w, iso(st->ari_state.pick, a, sizeof(a)));
-		jw_key(&w, "ari_next_check");
-		jw_str(&w, iso(st->ari_state.next_ask, a, sizeof(a)));
-	}
-	jw_key(&w, "next_action");
-	jw_str(&w, st->action);
-	jw_key(&w, "next_at");
-	jw_str(&w, iso(st->next_at, a, sizeof(a)));
-	jw_key(&w, "failures");
-	jw_int(&w, st->failures);
-	jw_key(&w, "last_error");
-	jw_str(&w, st->last_error);
+	jw_arr_end(&w);
 	jw_obj_end(&w);
+	c->cfg = cfg;
 	return jw_finish(&w, NULL);
+}
+
+/* One certificate as text: name, names, then each set. */
+static void cert_text(struct ctx *c, const struct config *cfg,
+                      struct cert_status *st)
+{
+	struct config set;
+	char dir[STORE_PATH_MAX];
+	int i;
+
+	printf("%s\n  names:", cfg->cert_name);
+	for (i = 0; i < cfg->nnames; i++)
+		printf(" %s", cfg->names[i]);
+	printf("\n");
+	for (i = 0; i < agent_nsets(cfg); i++) {
+		agent_set_config(cfg, i, &set, dir, sizeof(dir));
+		c->cfg = &set;
+		agent_status(c, st);
+		status_text(&set, st);
+	}
+	c->cfg = cfg;
 }
 
 int status_print(struct ctx *c, const struct cli *cl, struct conf *cf)
 {
 	struct cert_status st;
-	char buf[STATUS_JSON_MAX];
-	int sel[CONF_MAX_CERTS], n, i;
+	char *buf;
+	int sel[CONF_MAX_CERTS], n, i, shown = 0;
 
 	if ((n = command_select(cl, cf, sel, &c->log)) < 0)
 		return EXIT_USAGE;
+	if (!(buf = malloc(STATUS_JSON_MAX))) {
+		log_err(&c->log, "out of memory");
+		return EXIT_FAILED;
+	}
 	memset(&st, 0, sizeof(st));
 	if (cl->json)
 		printf("[");
@@ -120,15 +199,17 @@ int status_print(struct ctx *c, const struct cli *cl, struct conf *cf)
 		const struct config *cfg = &cf->certs[sel[i]];
 
 		c->cfg = cfg;
-		if (store_init(&c->store, c->port, &c->log, cfg->state_dir) != 0)
+		if (store_init(&c->store, c->port, &c->log, cfg->state_dir) != 0) {
+			free(buf);
 			return EXIT_USAGE;
-		agent_status(c, &st);
+		}
 		if (!cl->json)
-			status_text(cfg, &st);
-		else if (status_json(cfg, &st, buf, sizeof(buf)) == 0)
-			printf("%s%s", i ? "," : "", buf);
+			cert_text(c, cfg, &st);
+		else if (status_json(c, cfg, &st, buf, STATUS_JSON_MAX) == 0)
+			printf("%s%s", shown++ ? "," : "", buf);
 	}
 	if (cl->json)
 		printf("]\n");
+	free(buf);
 	return EXIT_DONE;
 }

@@ -472,3 +472,21 @@ int store_switch_live(struct store *s, const char *name, int gen)
 		port_list_dir(s->port, path, prune_cb, &pr);
 	return 0;
 }
+
+int store_link_set(struct store *s, const char *name, const char *type)
+{
+	char path[STORE_PATH_MAX], link[48], target[48], now[48];
+	int rc;
+
+	snprintf(link, sizeof(link), "live-%s", type);
+	snprintf(target, sizeof(target), "%s/live", type);
+	if ((rc = path_of(s, path, "certs", name, link)) != 0)
+		return rc;
+	if (port_read_link(s->port, path, now, sizeof(now)) == 0 &&
+	    strcmp(now, target) == 0)
+		return 0;
+	if ((rc = port_replace_link(s->port, path, target)) != 0)
+		log_err(s->log, "%s: cannot link it to %s%s", path, target,
+		        store_why(rc));
+	return rc;
+}

@@ -142,6 +142,12 @@ int store_new_gen(struct store *s, const char *name, int *gen);
 int store_write_gen(struct store *s, const char *name, int gen,
                     const char *file, const void *data, size_t len, int flags);
 
+/* The link STATE/certs/<name>/live-<type> -> <type>/live of a second
+ * (third...) key type's set, whose own generations, live link and journal
+ * are in STATE/certs/<name>/<type>/. Written only when missing or wrong
+ * (E2); the set's switches happen inside, so this link never changes. */
+int store_link_set(struct store *s, const char *name, const char *type);
+
 /* Make generation gen live, atomically, then remove generations other than
  * the new live one and the one it replaced, and leftover temporary files. */
 int store_switch_live(struct store *s, const char *name, int gen);

@@ -102,7 +102,7 @@ int challenge_setup(struct ctx *c)
 			log_err(&c->log, "%s: challenge type %s has no built-in "
 			        "method in this acmelet; use --challenge-hook or "
 			        "another --challenge", c->cfg->cert_name, types[i]);
-			return AL_EINVAL;
+			return AL_EINPUT;
 		}
 		rc = add_method(c, builtin[k].open);
 	}

@@ -77,10 +77,10 @@ static int d_prepare(const struct challenge_class **self, struct ctx *c)
 		log_err(&c->log, "%s: dns-01 needs --tsig-key FILE for its RFC "
 		        "2136 updates (or answer it with --challenge-hook)",
 		        c->cfg->cert_name);
-		return AL_EINVAL;
+		return AL_EINPUT;
 	}
 	if (tsig_key_load(c->port, &c->log, c->cfg->tsig_key, &m->key))
-		return AL_EINVAL;
+		return AL_EINPUT;
 	return dns_ctx_init(&m->d, &c->loop, c->port, &c->log,
 	                    c->cfg->dns_resolver);
 }

@@ -79,7 +79,7 @@ static int w_prepare(const struct challenge_class **self, struct ctx *c)
 	if (cfg->challenge_dir && cfg->webroot) {
 		log_err(&c->log, "%s: give --challenge-dir or --webroot, not "
 		        "both", cfg->cert_name);
-		return AL_EINVAL;
+		return AL_EINPUT;
 	}
 	if (cfg->challenge_dir) {
 		snprintf(m->dir, sizeof(m->dir), "%s", cfg->challenge_dir);

@@ -11,6 +11,11 @@
  * certificate's, every file parses, no temporary file left, the
  * certificate verifies and covers the names, at most one extra order.
  *
+ * With --dual first, the certificate has two key types (S10: ec-256 in
+ * live/, rsa-2048 in live-rsa-2048/ -> rsa-2048/live) and every check is
+ * made per set: neither set is lost at a cut, each set's key is of its
+ * type (never mixed), each is complete, renewed and left idle.
+ *
  * Input: ACME_URL, CA_FILE, HTTP_PORT, ROOT_FILE (Pebble's root, to verify
  * chains) in the environment; the names as arguments. Output: TAP. */
 #include <bearssl.h>
@@ -36,6 +41,7 @@
 #define WHY_MAX 1024
 #define LOG_LINES 60      /* agent log lines shown for a failed case */
 #define DER_MAX 8192
+#define SETS_MAX 2        /* key types of the certificate (--dual: 2) */
 
 enum phase { ISSUANCE, RENEWAL };
 
@@ -92,7 +98,9 @@ struct harness {
 	int tests, failed;
 	long points;            /* crash points tried */
 	struct snap *snap;      /* the flash after a complete issuance */
-	char old_cert[CHAIN_MAX]; /* the snapshot's live cert.pem */
+	int nsets;              /* 1, or 2 with --dual */
+	char set_dir[SETS_MAX][SIM_PATH]; /* each set's cert_name */
+	char old_cert[SETS_MAX][CHAIN_MAX]; /* the snapshot's live cert.pem */
 	int64_t renew_wall;     /* the snapshot's certificate is due then */
 	struct flash_list list;
 	char a[CHAIN_MAX], b[CHAIN_MAX], c[CHAIN_MAX], d[CHAIN_MAX];
@@ -466,33 +474,64 @@ static void check_pair(struct harness *h, struct verdict *v, const char *dir,
 		why(v, "%s: the chain does not verify to Pebble's root", dir);
 }
 
-/* What a look at the flash found, beyond the failures it reports. */
-struct survey {
+/* What a look at the flash found, beyond the failures it reports: per
+ * set, and the temporary files and generations of all. */
+struct set_survey {
 	int live;        /* live generation, 0 when none */
 	int pending_gen; /* the journal's generation (not live) with a key */
 	int order;       /* the journal holds an unfinished order */
-	int tmps, gens;
-	char tmp[SIM_PATH];
 	struct cert_facts f;
+	char cert[CHAIN_MAX]; /* the live cert.pem */
 };
 
-/* The live link; its pair is checked and its cert.pem left in h->b. */
-static void check_live(struct harness *h, struct verdict *v,
-                       struct survey *sv)
-{
-	char link[SIM_PATH], target[64], dir[2 * SIM_PATH];
+struct survey {
+	struct set_survey set[SETS_MAX];
+	int tmps, gens;
+	char tmp[SIM_PATH];
+};
 
-	snprintf(link, sizeof(link), STATE "/certs/%s/live", h->cfg.cert_name);
+/* Set i's live link; its pair is checked, its key must be of the set's
+ * type, and its cert.pem is kept in sv. The second set must also be
+ * reachable at live-<type>. */
+static void check_live(struct harness *h, struct verdict *v, int i,
+                       struct set_survey *sv)
+{
+	char link[SIM_PATH], target[64], dir[2 * SIM_PATH], key[3 * SIM_PATH];
+	enum key_type want = i ? KEY_RSA2048 : KEY_EC256;
+	struct key k;
+	size_t len;
+
+	snprintf(link, sizeof(link), STATE "/certs/%s/live", h->set_dir[i]);
 	if (port_read_link(&h->sim.base, link, target, sizeof(target)) != 0)
 		return;
 	if (sscanf(target, "gen-%d", &sv->live) != 1 || sv->live <= 0 ||
 	    strchr(target, '/'))
-		why(v, "live points at %s", target);
-	snprintf(dir, sizeof(dir), STATE "/certs/%s/%s", h->cfg.cert_name,
+		why(v, "%s points at %s", link, target);
+	snprintf(dir, sizeof(dir), STATE "/certs/%s/%s", h->set_dir[i],
 	         target);
 	check_pair(h, v, dir, &sv->f);
+	memcpy(sv->cert, h->b, CHAIN_MAX);
+	snprintf(key, sizeof(key), "%s/privkey.pem", dir);
+	if (read_sim(h, key, h->a, &len) == 0 &&
+	    key_from_pem(&k, h->a, len) == 0 && k.type != want)
+		why(v, "%s holds a %s key, not %s: the sets are mixed", dir,
+		    key_type_name(k.type), key_type_name(want));
 	if (sv->live <= 0)
 		sv->live = -1;
+}
+
+/* After a complete run: live-rsa-2048 leads to the second set. */
+static void check_set_link(struct harness *h, struct verdict *v)
+{
+	char link[SIM_PATH], target[64];
+
+	if (h->nsets < 2)
+		return;
+	snprintf(link, sizeof(link), STATE "/certs/%s/live-rsa-2048",
+	         h->cfg.cert_name);
+	if (port_read_link(&h->sim.base, link, target, sizeof(target)) != 0 ||
+	    strcmp(target, "rsa-2048/live") != 0)
+		why(v, "%s is missing or does not point at rsa-2048/live", link);
 }
 
 /* One file: PEM objects and JSON documents must parse whole. */
@@ -551,8 +590,8 @@ static void check_files(struct harness *h, struct verdict *v,
 /* The journal. A generation it names that is not live is pending and
  * must hold a usable key; one that is live is a finished issuance that
  * could not clear the journal, which the agent treats as idle. */
-static void check_journal(struct harness *h, struct verdict *v,
-                          struct survey *sv)
+static void check_journal(struct harness *h, struct verdict *v, int i,
+                          struct set_survey *sv)
 {
 	char path[SIM_PATH], order[ACME_URL_MAX], gen[2 * SIM_PATH];
 	jsmntok_t tok[64];
@@ -562,7 +601,7 @@ static void check_journal(struct harness *h, struct verdict *v,
 	size_t len;
 	int t;
 
-	snprintf(path, sizeof(path), STATE "/certs/%s/state", h->cfg.cert_name);
+	snprintf(path, sizeof(path), STATE "/certs/%s/state", h->set_dir[i]);
 	if (read_sim(h, path, h->a, &len) != 0 ||
 	    json_parse(&js, h->a, len, tok, 64) != 0)
 		return; /* absent, or reported by check_files */
@@ -576,7 +615,7 @@ static void check_journal(struct harness *h, struct verdict *v,
 	if (g <= 0)
 		return;
 	snprintf(gen, sizeof(gen), STATE "/certs/%s/gen-%lld/privkey.pem",
-	         h->cfg.cert_name, (long long)g);
+	         h->set_dir[i], (long long)g);
 	if (read_sim(h, gen, h->a, &len) != 0 || key_from_pem(&k, h->a, len))
 		why(v, "journal names gen-%lld but its privkey.pem is unusable",
 		    (long long)g);
@@ -586,10 +625,14 @@ static void check_journal(struct harness *h, struct verdict *v,
 
 static void survey(struct harness *h, struct verdict *v, struct survey *sv)
 {
+	int i;
+
 	memset(sv, 0, sizeof(*sv));
 	check_files(h, v, sv);
-	check_live(h, v, sv);
-	check_journal(h, v, sv);
+	for (i = 0; i < h->nsets; i++) {
+		check_live(h, v, i, &sv->set[i]);
+		check_journal(h, v, i, &sv->set[i]);
+	}
 }
 
 /* ---- the cases -------------------------------------------------------- */
@@ -599,26 +642,48 @@ static void survey(struct harness *h, struct verdict *v, struct survey *sv)
 static void check_after(struct harness *h, struct verdict *v, enum phase ph,
                         const struct run *r, const struct survey *at)
 {
-	struct survey sv;
+	struct survey *sv = malloc(sizeof(*sv));
+	int i;
 
+	if (!sv) {
+		why(v, "out of memory");
+		return;
+	}
 	if (r->rc != 0)
 		why(v, "the run after the reboot failed (%d)", r->rc);
-	survey(h, v, &sv);
-	if (sv.tmps)
-		why(v, "%d temporary file(s) left, e.g. %s", sv.tmps, sv.tmp);
-	if (sv.gens > 2)
-		why(v, "%d generations kept (at most live and previous)", sv.gens);
-	if (sv.order || sv.pending_gen)
-		why(v, "the journal still has an order or a key pending");
-	if (sv.live <= 0)
-		why(v, "no live certificate after the run");
-	else if (ph == RENEWAL && strcmp(h->b, h->old_cert) == 0)
-		why(v, "the certificate was not renewed");
-	if (at && at->pending_gen && sv.live != at->pending_gen)
-		why(v, "a new key in gen-%d although gen-%d held the pending one",
-		    sv.live, at->pending_gen);
-	if (at && at->order && r->orders)
-		why(v, "a new order although the journal had one");
+	survey(h, v, sv);
+	check_set_link(h, v);
+	if (sv->tmps)
+		why(v, "%d temporary file(s) left, e.g. %s", sv->tmps, sv->tmp);
+	if (sv->gens > 2 * h->nsets)
+		why(v, "%d generations kept (at most live and previous per set)",
+		    sv->gens);
+	for (i = 0; i < h->nsets; i++) {
+		const struct set_survey *s = &sv->set[i];
+
+		if (s->order || s->pending_gen)
+			why(v, "set %d: the journal still has an order or a key "
+			    "pending", i);
+		if (s->live <= 0)
+			why(v, "set %d: no live certificate after the run", i);
+		else if (ph == RENEWAL && strcmp(s->cert, h->old_cert[i]) == 0)
+			why(v, "set %d: the certificate was not renewed", i);
+		if (at && at->set[i].pending_gen &&
+		    s->live != at->set[i].pending_gen)
+			why(v, "set %d: a new key in gen-%d although gen-%d held the "
+			    "pending one", i, s->live, at->set[i].pending_gen);
+	}
+	free(sv);
+}
+
+/* Orders the journals promised to resume (at the reboot). */
+static int pending_orders(const struct harness *h, const struct survey *at)
+{
+	int i, n = 0;
+
+	for (i = 0; i < h->nsets; i++)
+		n += at->set[i].order;
+	return n;
 }
 
 static const char *const phase_name[] = { "issuance", "renewal" };
@@ -629,8 +694,14 @@ static void cut_case(struct harness *h, enum phase ph, enum sim_loss mode,
                      long k)
 {
 	struct verdict v = { 0, "" };
-	struct survey at;
+	struct survey *at = malloc(sizeof(*at));
 	struct run r1, r2;
+	int i;
+
+	if (!at) {
+		fprintf(stderr, "crash_run: out of memory\n");
+		exit(2);
+	}
 
 	if (sim_fresh(h, ph, 1000u * (unsigned)ph + 100u * (unsigned)mode +
 	              (uint64_t)k, mode == SIM_KEEP_ENTRIES_TORN_DATA &&
@@ -643,14 +714,19 @@ static void cut_case(struct harness *h, enum phase ph, enum sim_loss mode,
 		why(&v, "the run made fewer than %ld steps (%ld)", k, r1.steps);
 	port_sim_reboot(&h->sim, mode);
 	port_sim_set_pid(&h->sim, h->next_pid++);
-	survey(h, &v, &at);
-	if (ph == RENEWAL && at.live <= 0)
-		why(&v, "the live certificate was lost at the cut");
+	survey(h, &v, at);
+	for (i = 0; i < h->nsets; i++)
+		if (ph == RENEWAL && at->set[i].live <= 0)
+			why(&v, "set %d: the live certificate was lost at the cut", i);
 	agent_once(h, &r2);
-	check_after(h, &v, ph, &r2, &at);
-	if (r1.orders + r2.orders > 2)
-		why(&v, "%d orders for one certificate (at most 1 extra)",
-		    r1.orders + r2.orders);
+	check_after(h, &v, ph, &r2, at);
+	/* an order the journal recorded is resumed, not made again */
+	if (pending_orders(h, at) && r2.orders > h->nsets - pending_orders(h, at))
+		why(&v, "%d new orders although the journals had %d", r2.orders,
+		    pending_orders(h, at));
+	if (r1.orders + r2.orders > h->nsets + 1)
+		why(&v, "%d orders for %d set(s) (at most 1 extra)",
+		    r1.orders + r2.orders, h->nsets);
 	if (r1.accounts + r2.accounts > (ph == ISSUANCE))
 		why(&v, "%d accounts created (the stored key finds its account)",
 		    r1.accounts + r2.accounts);
@@ -661,6 +737,7 @@ static void cut_case(struct harness *h, enum phase ph, enum sim_loss mode,
 		diag("  %s", v.why);
 		show_log(h);
 	}
+	free(at);
 }
 
 /* An uncut run: an issuance on an empty flash, or a renewal from the
@@ -674,8 +751,8 @@ static long measure(struct harness *h, enum phase ph)
 		why(&v, "the snapshot could not be restored");
 	agent_once(h, &r);
 	check_after(h, &v, ph, &r, NULL);
-	if (r.orders != 1)
-		why(&v, "%d orders (want 1)", r.orders);
+	if (r.orders != h->nsets)
+		why(&v, "%d orders (want %d)", r.orders, h->nsets);
 	tap(h, !v.bad, "uncut %s: %ld storage steps, %d order(s)",
 	    phase_name[ph], r.steps, r.orders);
 	if (v.bad) {
@@ -697,25 +774,37 @@ static long measure(struct harness *h, enum phase ph)
 static int keep_issued(struct harness *h)
 {
 	struct verdict v = { 0, "" };
-	struct survey sv;
-	int64_t life;
+	struct survey *sv = malloc(sizeof(*sv));
+	int64_t life, due, start = 0;
+	int i;
 
-	survey(h, &v, &sv);
-	snprintf(h->old_cert, sizeof(h->old_cert), "%s", h->b);
+	if (!sv)
+		return -1;
+	survey(h, &v, sv);
+	for (i = 0; i < h->nsets; i++)
+		memcpy(h->old_cert[i], sv->set[i].cert, CHAIN_MAX);
 	if (!v.bad && snap_take(h) != 0)
 		why(&v, "the issued flash could not be kept");
 	/* Without it no renewal case runs: that must be a failing line. */
 	tap(h, !v.bad, "the issued flash is kept for the renewal cases");
 	if (v.bad) {
 		diag("  %s", v.why);
+		free(sv);
 		return -1;
 	}
-	life = sv.f.not_after - sv.f.not_before;
-	h->renew_wall = sv.f.not_after - (life < 10 * 86400 ? life / 2 :
-	                                  life / 3);
+	/* every set due then: the latest of their renewal times */
+	for (i = 0, h->renew_wall = 0; i < h->nsets; i++) {
+		life = sv->set[i].f.not_after - sv->set[i].f.not_before;
+		due = sv->set[i].f.not_after - (life < 10 * 86400 ? life / 2 :
+		                                life / 3);
+		h->renew_wall = due > h->renew_wall ? due : h->renew_wall;
+		start = sv->set[i].f.not_before > start ? sv->set[i].f.not_before :
+		        start;
+	}
+	free(sv);
 	/* Renewed certificates must start at least a second later, so that
 	 * they are not due yet at renew_wall. */
-	while ((int64_t)time(NULL) <= sv.f.not_before + 1)
+	while ((int64_t)time(NULL) <= start + 1)
 		usleep(100 * 1000);
 	return 0;
 }
@@ -735,7 +824,10 @@ static void idle_run(struct harness *h)
 static int setup(struct harness *h, int argc, char **argv)
 {
 	const char *port = getenv("HTTP_PORT"), *root = getenv("ROOT_FILE");
-	int i;
+	int i, dual = argc > 1 && strcmp(argv[1], "--dual") == 0;
+
+	argc -= dual;
+	argv += dual;
 
 	h->cfg = (struct config){ .server = getenv("ACME_URL"),
 		.ca_file = getenv("CA_FILE"), .state_dir = STATE,
@@ -746,11 +838,19 @@ static int setup(struct harness *h, int argc, char **argv)
 	if (!h->cfg.server || !h->cfg.ca_file || !port || argc < 2 ||
 	    argc - 1 > CFG_NAMES_MAX) {
 		fprintf(stderr, "usage: ACME_URL=.. CA_FILE=.. HTTP_PORT=.. "
-		        "[ROOT_FILE=..] crash_run NAME...\n");
+		        "[ROOT_FILE=..] crash_run [--dual] NAME...\n");
 		return -1;
 	}
 	for (i = 1; i < argc; i++)
 		h->cfg.names[h->cfg.nnames++] = argv[i];
+	h->nsets = dual ? 2 : 1;
+	snprintf(h->set_dir[0], SIM_PATH, "%s", argv[1]);
+	if (dual) { /* as agent_set_config names the second set */
+		h->cfg.nkey_types = 2;
+		h->cfg.key_types[0] = KEY_EC256;
+		h->cfg.key_types[1] = KEY_RSA2048;
+		snprintf(h->set_dir[1], SIM_PATH, "%s/rsa-2048", argv[1]);
+	}
 	if (!(h->cap = tmpfile()))
 		return -1;
 	if (!root)

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
 export PEBBLE_WFE_NONCEREJECT=0
-pebble_setup
+PEBBLE_CONFIG_EXTRA='"domainBlocklist": ["blocked.test"]' pebble_setup
 
 set_next_try() { # FILE T: the journal's next_try becomes T
 	python3 -c 'import json,sys
@@ -111,6 +111,36 @@ is "$(jget "$J" failures)" 0 "the success reset the failure count"
 run_conf "$CONF" status
 like "$(cat "$RUN_OUT")" "failures: 0" "status after the success: failures: 0"
 unlike "$(cat "$RUN_OUT")" "last error" "status after the success: no last error"
+
+# ---- bad input is not counted (issue 11) --------------------------------------
+# A name the CA refuses (rejectedIdentifier) or an unknown profile is the
+# user's to fix: kept as the last error, not counted, no wait before the
+# next run (which goes to the CA again at once).
+RC=$PEBBLE_DIR/rejected.conf
+RJ=$S/certs/rej/state
+cat >"$RC" <<EOF
+$(conf_globals "$S")
+[cert rej]
+names = www.blocked.test
+EOF
+for n in 1 2; do
+	run_conf "$RC" -v renew
+	is "$RUN_RC" 1 "rejected name, run $n: exit 1"
+	is "$(error_count "$RUN_ERR")" 1 "rejected name, run $n: one error line"
+	ok "rejected name, run $n: the CA was asked (no backoff wait)" \
+		test "$(http_count "$RUN_ERR")" -gt 0
+	is "$(jget "$RJ" failures) $(jget "$RJ" next_try)" "0 0" \
+		"rejected name, run $n: not counted (failures 0, no next try)"
+	is "$(jget "$RJ" input_error)" 1 "rejected name, run $n: marked as the user's to fix"
+	like "$(jget "$RJ" last_error)" "rejectedIdentifier" "rejected name, run $n: the last error is kept"
+done
+# Debian's Pebble offers no profiles: --profile is refused before any order.
+run_conf "$CONF" --profile shortlived --force renew
+is "$RUN_RC" 1 "an unknown profile: exit 1"
+is "$(jget "$J" failures) $(jget "$J" next_try)" "0 0" "an unknown profile: not counted"
+like "$(jget "$J" last_error)" "no certificate profiles" "an unknown profile: the last error is kept"
+run_conf "$CONF" --force renew
+is "$RUN_RC" 0 "without it, renew goes at once: exit 0" || diag_file "$RUN_ERR"
 
 # A failure before the first request (the http-01 port is taken, here by
 # Pebble itself) is recorded like any other, without reading ACME state
