@@ -11,7 +11,6 @@
 #include "der.h"
 #include "err.h"
 #include "http/http.h"
-#include "json.h"
 #include "pem.h"
 #include "port.h"
 #include "order.h"
@@ -438,19 +437,14 @@ int agent_account(struct ctx *c, struct key *k)
  * at once, so these are not counted in the backoff (docs/design.md). */
 static int input_error(const struct ctx *c, int rc)
 {
-	static const char *const yours[] = {
-		"rejectedIdentifier", "unsupportedIdentifier", "caa",
-		"invalidContact", "unsupportedContact", "externalAccountRequired",
-		"userActionRequired", "invalidProfile", "badSignatureAlgorithm",
-	};
-	size_t i;
+	static const char yours[] = " rejectedIdentifier unsupportedIdentifier "
+		"caa invalidContact unsupportedContact userActionRequired "
+		"invalidProfile badSignatureAlgorithm ";
+	char t[sizeof(c->acme->problem_type) + 2];
 
-	if (rc == AL_EINPUT)
-		return 1;
-	for (i = 0; rc == AL_EPROTO && i < sizeof(yours) / sizeof(yours[0]); i++)
-		if (!strcmp(c->acme->problem_type, yours[i]))
-			return 1;
-	return 0;
+	snprintf(t, sizeof(t), " %s ", c->acme->problem_type);
+	return rc == AL_EINPUT ||
+	       (rc == AL_EPROTO && t[2] && strstr(yours, t) != NULL);
 }
 
 /* Remember a failure in the journal: count, backoff (S15, or the CA's
@@ -462,7 +456,7 @@ static void record_failure(struct ctx *c, int rc)
 	int64_t now = port_wall_time(c->port), wait, asked = 0;
 
 	snprintf(j->last_error, sizeof(j->last_error), "%s", c->last_error);
-	if ((j->input_error = input_error(c, rc))) {
+	if (input_error(c, rc)) { /* failures stay as they were */
 		journal_save_failure(&c->store, c->cfg->cert_name, j);
 		return;
 	}
@@ -561,12 +555,37 @@ static int combine(int rc, int one)
 	       AGENT_NOTHING;
 }
 
-int agent_run(struct ctx *c, int flags)
+void agent_each_set(struct ctx *c, void (*fn)(struct ctx *, void *),
+                    void *arg)
 {
 	const struct config *cfg = c->cfg;
 	struct config set;
 	char dir[STORE_PATH_MAX];
-	int rc, i, lock = -1;
+	int i;
+
+	for (i = 0; i < agent_nsets(cfg); i++) {
+		agent_set_config(cfg, i, &set, dir, sizeof(dir));
+		c->cfg = &set;
+		fn(c, arg);
+		c->cfg = cfg;
+	}
+}
+
+struct run_arg {
+	int flags, rc;
+};
+
+static void run_set_cb(struct ctx *c, void *arg)
+{
+	struct run_arg *r = arg;
+
+	r->rc = combine(r->rc, run_set(c, r->flags));
+}
+
+int agent_run(struct ctx *c, int flags)
+{
+	struct run_arg r = { flags, AGENT_NOTHING };
+	int rc, lock = -1;
 
 	if (!(c->work = calloc(1, sizeof(*c->work))))
 		return AL_EFAIL;
@@ -577,15 +596,11 @@ int agent_run(struct ctx *c, int flags)
 		goto out;
 	}
 	/* before any clean-up, any read that decides, any write */
-	if ((rc = agent_lock_cert(c, cfg->cert_name, &lock)) != 0)
+	if ((rc = agent_lock_cert(c, c->cfg->cert_name, &lock)) != 0)
 		goto out;
 	/* each key type's set on its own: due, failing, switched (S10) */
-	for (i = 0, rc = AGENT_NOTHING; i < agent_nsets(cfg); i++) {
-		agent_set_config(cfg, i, &set, dir, sizeof(dir));
-		c->cfg = &set;
-		rc = combine(rc, run_set(c, flags));
-		c->cfg = cfg;
-	}
+	agent_each_set(c, run_set_cb, &r);
+	rc = r.rc;
 out:
 	store_unlock(&c->store, lock);
 	explicit_bzero(c->work, sizeof(*c->work)); /* no key lingers */
@@ -601,58 +616,45 @@ int agent_issue(struct ctx *c)
 	return rc < 0 ? rc : 0;
 }
 
-/* Clear the backoff of one set (c->cfg); writes only when there is one. */
-static int retry_set(struct ctx *c)
+/* Clear the backoff of one set (c->cfg); writes only when there is one.
+ * *arg (int) keeps the first error. */
+static void retry_set(struct ctx *c, void *arg)
 {
+	int *rc = arg, one;
 	struct journal j;
-	int rc;
 
-	if ((rc = journal_load(&c->store, c->cfg->cert_name, &j)) != 0 ||
+	if (journal_load(&c->store, c->cfg->cert_name, &j) != 0 ||
 	    (j.failures == 0 && !j.input_error))
-		return rc;
+		return;
 	j.failures = 0;
 	j.next_try = 0;
-	j.input_error = 0;
 	j.last_error[0] = '\0';
 	log_info(&c->log, "%s: failure backoff cleared", c->cfg->cert_name);
-	return journal_save(&c->store, c->cfg->cert_name, &j);
+	if ((one = journal_save(&c->store, c->cfg->cert_name, &j)) != 0 && !*rc)
+		*rc = one;
 }
 
 int agent_retry(struct ctx *c)
 {
-	const struct config *cfg = c->cfg;
-	struct config set;
-	char dir[STORE_PATH_MAX];
-	int rc, one, i, lock = -1;
+	int rc, lock = -1;
 
 	/* the journal is written under the lock, as by an issuance */
-	if ((rc = agent_lock_cert(c, cfg->cert_name, &lock)) != 0)
+	if ((rc = agent_lock_cert(c, c->cfg->cert_name, &lock)) != 0)
 		return rc;
-	for (i = 0; i < agent_nsets(cfg); i++) {
-		agent_set_config(cfg, i, &set, dir, sizeof(dir));
-		c->cfg = &set;
-		if ((one = retry_set(c)) != 0 && rc == 0)
-			rc = one;
-		c->cfg = cfg;
-	}
+	agent_each_set(c, retry_set, &rc);
 	store_unlock(&c->store, lock);
 	return rc;
 }
 
-/* The profile the live certificate was issued with (its meta.json), or
- * "" when none was asked for. */
+/* The profile the live certificate was issued with (its file "profile"),
+ * or "" when none was asked for. */
 static void live_profile(struct ctx *c, char *out, size_t cap)
 {
-	char buf[512];
-	jsmntok_t tok[8];
-	struct json j;
 	size_t len;
 
-	out[0] = '\0';
-	if (store_read_live(&c->store, c->cfg->cert_name, "meta.json", buf,
-	                    sizeof(buf), &len) == 0 &&
-	    json_parse(&j, buf, len, tok, 8) == 0)
-		json_get_string(&j, 0, "profile", out, cap);
+	if (store_read_live(&c->store, c->cfg->cert_name, "profile", out, cap,
+	                    &len) != 0)
+		out[0] = '\0';
 }
 
 int agent_status(struct ctx *c, struct cert_status *st)

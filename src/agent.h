@@ -73,6 +73,11 @@ int agent_nsets(const struct config *cfg);
 void agent_set_config(const struct config *cfg, int i, struct config *out,
                       char *dir, size_t cap);
 
+/* Call fn(c, arg) for each set of c->cfg, with c->cfg the set's settings
+ * meanwhile (agent_set_config); c->cfg is as it was afterwards. */
+void agent_each_set(struct ctx *c, void (*fn)(struct ctx *, void *),
+                    void *arg);
+
 /* The live directory users see of the set c->cfg, in out
  * (STORE_PATH_MAX): STATE/certs/NAME/live or .../NAME/live-<type>. */
 void agent_live_dir(struct ctx *c, char *out);
@@ -112,7 +117,7 @@ struct cert_status {
 	int64_t next_try;
 	char last_error[LOG_LINE_MAX];
 	int input_error;       /* last_error is a setting to fix (not counted) */
-	char profile[64];      /* the live certificate's profile (meta.json), or "" */
+	char profile[64];      /* the live certificate's profile (its file "profile"), or "" */
 	char live_dir[STORE_PATH_MAX]; /* where users find the set */
 	const char *action;    /* "issue", "renew" or "retry" */
 	int64_t next_at;       /* when that happens (0: now) */

@@ -101,8 +101,7 @@ void cli_usage(FILE *out)
 "      --tls-port N     port of the built-in tls-alpn-01 server (443)\n"
 "      --tls-addr ADDR  address it listens on (default: all)\n"
 "  -k, --key-type T[,T] certificate key: ec-256 (default), ec-384,\n"
-"                       rsa-2048|rsa-3072|rsa-4096; several: one live set\n"
-"                       each (live/ for the first, live-T/ for the others)\n"
+"                       rsa-2048|rsa-3072|rsa-4096; several: live-T/ each\n"
 "      --name NAME      directory name of the certificate (default: first NAME)\n"
 "      --hook PROG      run PROG EVENT NAME DIR after issuance or a failure\n"
 "      --challenge T[,T] preferred challenge types (http-01, tls-alpn-01,\n"
@@ -257,20 +256,22 @@ static int key_types_option(struct config *cfg, const char *arg, char *err,
 		         (int)len : (int)sizeof(one) - 1, arg);
 		arg += len;
 		if (n == CFG_KEY_TYPES_MAX) {
-			snprintf(err, cap, "at most %d key types", CFG_KEY_TYPES_MAX);
-			return AL_EINVAL;
+			n = 0; /* too many */
+			break;
 		}
 		if ((rc = key_type_option(&t[n], one, err, cap)) != 0)
 			return rc;
-		for (i = 0; i < n; i++)
-			if (t[i] == t[n]) {
-				snprintf(err, cap, "key type %s given twice", one);
-				return AL_EINVAL;
-			}
+		for (i = 0; i < n && t[i] != t[n]; i++)
+			;
+		if (i < n) {
+			n = 0; /* twice */
+			break;
+		}
 		n++;
 	}
 	if (n == 0) {
-		snprintf(err, cap, "no key type");
+		snprintf(err, cap, "give 1 to %d different key types",
+		         CFG_KEY_TYPES_MAX);
 		return AL_EINVAL;
 	}
 	memcpy(cfg->key_types, t, sizeof(t));

@@ -38,21 +38,31 @@ static uint32_t rnd32(struct ctx *c)
 	return r;
 }
 
-/* When set c->cfg needs a look: its next action, at least twice a day
- * with ARI, at most daily after a setting to fix (the user's next edit
- * comes with a SIGHUP, which looks at once). */
-static int64_t set_next(struct daemon *d, struct cert_status *st, int64_t now)
-{
-	int64_t at;
+struct look {
+	struct cert_status st;
+	int64_t now, at;
+	int n;
+};
 
-	agent_status(d->c, st);
+/* When set c->cfg needs a look (the earliest of the sets goes into
+ * l->at): its next action, at least twice a day with ARI, at most daily
+ * after a setting to fix (the user's next edit comes with a SIGHUP, which
+ * looks at once). */
+static void set_next(struct ctx *c, void *arg)
+{
+	struct look *l = arg;
+	struct cert_status *st = &l->st;
+	int64_t at, now = l->now;
+
+	agent_status(c, st);
 	at = st->next_at > now ? st->next_at : now;
 	if (st->has_cert && st->ari && st->failures == 0 &&
 	    at > now + ARI_RECHECK_S)
 		at = now + ARI_RECHECK_S;
 	if (st->input_error && at < now + INPUT_RECHECK_S)
 		at = now + INPUT_RECHECK_S;
-	return at;
+	if (l->n++ == 0 || at < l->at)
+		l->at = at;
 }
 
 /* When to look at the certificate again: the earliest of its sets (one
@@ -60,23 +70,15 @@ static int64_t set_next(struct daemon *d, struct cert_status *st, int64_t now)
  * 1 minute and 1 hour (S13, S14). */
 static int64_t next_look(struct daemon *d, int64_t now)
 {
-	const struct config *cfg = d->c->cfg;
-	struct cert_status *st = malloc(sizeof(*st));
-	struct config set;
-	char dir[STORE_PATH_MAX];
-	int64_t at = 0, one, span;
-	int i;
+	struct look *l = calloc(1, sizeof(*l));
+	int64_t at, span;
 
-	if (!st)
+	if (!l)
 		return now + CLOCK_POLL_S;
-	for (i = 0; i < agent_nsets(cfg); i++) {
-		agent_set_config(cfg, i, &set, dir, sizeof(dir));
-		d->c->cfg = &set;
-		one = set_next(d, st, now);
-		at = i == 0 || one < at ? one : at;
-	}
-	d->c->cfg = cfg;
-	free(st);
+	l->now = now;
+	agent_each_set(d->c, set_next, l);
+	at = l->at;
+	free(l);
 	span = (at - now) / 20;
 	span = span < 60 ? 60 : span > 3600 ? 3600 : span;
 	return at + (int64_t)(rnd32(d->c) % (uint32_t)span);

@@ -51,12 +51,11 @@ int journal_load(struct store *s, const char *name, struct journal *j)
 	if ((t = json_find(&js, 0, "revoked")) >= 0 &&
 	    json_int(&js, t, &v) == 0 && v > 0 && v < 1000000000)
 		j->revoked_gen = (int)v;
-	if ((t = json_find(&js, 0, "input_error")) >= 0 &&
-	    json_int(&js, t, &v) == 0 && v == 1)
-		j->input_error = 1;
 	if ((t = json_find(&js, 0, "next_try")) >= 0 &&
 	    json_int(&js, t, &v) == 0 && v >= 0)
 		j->next_try = v;
+	/* only a failure of the user's input leaves an error uncounted */
+	j->input_error = j->failures == 0 && j->last_error[0];
 	return 0;
 }
 
@@ -95,10 +94,6 @@ int journal_save_at(struct store *s, const char *name,
 	if (j->revoked_gen > 0) { /* only then: journals stay as small */
 		jw_key(&w, "revoked");
 		jw_int(&w, j->revoked_gen);
-	}
-	if (j->input_error) { /* only then: journals stay as small */
-		jw_key(&w, "input_error");
-		jw_int(&w, 1);
 	}
 	jw_obj_end(&w);
 	if ((rc = jw_finish(&w, &len)) != 0) {

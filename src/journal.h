@@ -30,7 +30,8 @@ struct journal {
 	                             due at once; 0 none */
 	int input_error;          /* last_error is the user's to fix (AL_EINPUT,
 	                             a name or contact the CA refuses): not
-	                             counted in failures/next_try */
+	                             counted in failures/next_try. Not stored:
+	                             a last error with no failure counted */
 };
 
 /* Load the journal of name. A missing journal is an empty one (0). A

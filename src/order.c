@@ -11,7 +11,6 @@
 #include "chain.h"
 #include "chain_check.h"
 #include "err.h"
-#include "json.h"
 #include "order.h"
 #include "pem.h"
 #include "port.h"
@@ -327,29 +326,15 @@ static int check_chain(struct ctx *c, const struct key *k, const char *pem,
 	return chain_check(pem, len, &w, &c->work->facts, cert_end);
 }
 
-/* meta.json of the generation: the profile it was ordered with (M3), for
- * status. Written only when there is one, so an issuance without a
+/* The generation's file "profile": the profile it was ordered with (M3),
+ * for status. Written only when there is one, so an issuance without a
  * profile writes what it always wrote (E2). */
-static int write_meta(struct ctx *c, int gen)
+static int write_profile(struct ctx *c, int gen)
 {
-	char buf[512];
-	struct jw w;
-	size_t len;
-	int rc;
+	const char *p = c->cfg->profile;
 
-	if (!c->cfg->profile)
-		return 0;
-	jw_init(&w, buf, sizeof(buf));
-	jw_obj_begin(&w);
-	jw_key(&w, "profile");
-	jw_str(&w, c->cfg->profile);
-	jw_obj_end(&w);
-	if ((rc = jw_finish(&w, &len)) != 0) {
-		log_err(&c->log, "%s: profile name too long", c->cfg->cert_name);
-		return rc;
-	}
-	return store_write_gen(&c->store, c->cfg->cert_name, gen, "meta.json",
-	                       buf, len, 0);
+	return p ? store_write_gen(&c->store, c->cfg->cert_name, gen, "profile",
+	                           p, strlen(p), 0) : 0;
 }
 
 /* Write the new generation completely, then make it live (invariant 1). */
@@ -359,7 +344,7 @@ static int install(struct ctx *c, int gen, const char *pem, size_t len,
 	const char *name = c->cfg->cert_name;
 	int rc;
 
-	if ((rc = write_meta(c, gen)) != 0 ||
+	if ((rc = write_profile(c, gen)) != 0 ||
 	    (rc = store_write_gen(&c->store, name, gen, "cert.pem", pem,
 	                          cert_end, 0)) != 0 ||
 	    (rc = store_write_gen(&c->store, name, gen, "chain.pem",

@@ -40,22 +40,25 @@ static void status_window(const struct cert_status *st)
 static void status_profile(const struct config *cfg,
                            const struct cert_status *st)
 {
-	const char *want = cfg->profile ? cfg->profile : "";
-	const char *dflt = "(the CA's default)";
+	const char *dflt = "(the CA's default)", *want = cfg->profile ?
+	                   cfg->profile : "";
+	const char *got = st->has_cert ? st->profile : want;
+	int same = !strcmp(got, want);
 
-	if (!st->has_cert)
-		printf("  profile: %s\n", want[0] ? want : dflt);
-	else if (!strcmp(st->profile, want))
-		printf("  profile: %s\n", want[0] ? want : dflt);
-	else
-		printf("  profile: %s (issued with); configured: %s\n",
-		       st->profile[0] ? st->profile : dflt, want[0] ? want : dflt);
+	printf("  profile: %s%s%s\n", got[0] ? got : dflt,
+	       same ? "" : " (issued with); configured: ",
+	       same ? "" : want[0] ? want : dflt);
 }
 
-/* One set: its key type and live directory, then what it is doing. */
-static void status_text(const struct config *cfg, const struct cert_status *st)
+/* One set (c->cfg): its key type and live directory, then what it is
+ * doing; arg is room for its struct cert_status. */
+static void status_text(struct ctx *c, void *arg)
 {
+	const struct config *cfg = c->cfg;
+	struct cert_status *st = arg;
 	char a[32], b[32];
+
+	agent_status(c, st);
 
 	printf("  key type: %s, live: %s\n", key_type_name(cfg->key_type),
 	       st->live_dir);
@@ -120,6 +123,22 @@ static void set_json(struct jw *w, const struct config *cfg,
 	jw_bool(w, st->input_error);
 }
 
+struct json_arg {
+	struct jw *w;
+	struct cert_status *st;
+};
+
+/* One set (c->cfg) as an object of "sets". */
+static void set_json_cb(struct ctx *c, void *arg)
+{
+	struct json_arg *j = arg;
+
+	agent_status(c, j->st);
+	jw_obj_begin(j->w);
+	set_json(j->w, c->cfg, j->st);
+	jw_obj_end(j->w);
+}
+
 /* One certificate as a JSON object into buf: the first set's fields at
  * the top (as with one key type), every set in "sets". */
 static int status_json(struct ctx *c, const struct config *cfg,
@@ -128,6 +147,7 @@ static int status_json(struct ctx *c, const struct config *cfg,
 	struct config set;
 	char dir[STORE_PATH_MAX];
 	struct jw w;
+	struct json_arg j = { &w, st };
 	int i;
 
 	jw_init(&w, buf, cap);
@@ -143,19 +163,12 @@ static int status_json(struct ctx *c, const struct config *cfg,
 	c->cfg = &set;
 	agent_status(c, st);
 	set_json(&w, &set, st);
+	c->cfg = cfg;
 	jw_key(&w, "sets");
 	jw_arr_begin(&w);
-	for (i = 0; i < agent_nsets(cfg); i++) {
-		agent_set_config(cfg, i, &set, dir, sizeof(dir));
-		c->cfg = &set;
-		agent_status(c, st);
-		jw_obj_begin(&w);
-		set_json(&w, &set, st);
-		jw_obj_end(&w);
-	}
+	agent_each_set(c, set_json_cb, &j);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
-	c->cfg = cfg;
 	return jw_finish(&w, NULL);
 }
 
@@ -163,21 +176,13 @@ static int status_json(struct ctx *c, const struct config *cfg,
 static void cert_text(struct ctx *c, const struct config *cfg,
                       struct cert_status *st)
 {
-	struct config set;
-	char dir[STORE_PATH_MAX];
 	int i;
 
 	printf("%s\n  names:", cfg->cert_name);
 	for (i = 0; i < cfg->nnames; i++)
 		printf(" %s", cfg->names[i]);
 	printf("\n");
-	for (i = 0; i < agent_nsets(cfg); i++) {
-		agent_set_config(cfg, i, &set, dir, sizeof(dir));
-		c->cfg = &set;
-		agent_status(c, st);
-		status_text(&set, st);
-	}
-	c->cfg = cfg;
+	agent_each_set(c, status_text, st);
 }
 
 int status_print(struct ctx *c, const struct cli *cl, struct conf *cf)

@@ -131,7 +131,9 @@ for n in 1 2; do
 		test "$(http_count "$RUN_ERR")" -gt 0
 	is "$(jget "$RJ" failures) $(jget "$RJ" next_try)" "0 0" \
 		"rejected name, run $n: not counted (failures 0, no next try)"
-	is "$(jget "$RJ" input_error)" 1 "rejected name, run $n: marked as the user's to fix"
+	run_conf "$RC" --json status
+	is "$(python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["input_error"])' <"$RUN_OUT" 2>&1)" \
+		True "rejected name, run $n: status --json marks it as the user's to fix"
 	like "$(jget "$RJ" last_error)" "rejectedIdentifier" "rejected name, run $n: the last error is kept"
 done
 # Debian's Pebble offers no profiles: --profile is refused before any order.

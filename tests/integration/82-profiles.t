@@ -81,7 +81,7 @@ life=$(($(epoch_of "$L/cert.pem" enddate) - $(epoch_of "$L/cert.pem" startdate))
 ok "classic gives 90 days ($life s)" test "$life" -ge 7775000 -a "$life" -le 7777000
 
 # ---- status shows the profile the certificate was issued with (recorded) ----------
-is "$(jget "$L/meta.json" profile)" classic "the live generation records its profile (meta.json)"
+is "$(cat "$L/profile")" classic "the live generation records its profile (the file profile)"
 run_conf "$C" status
 like "$(cat "$RUN_OUT")" "profile: classic \(issued with\); configured: shortlived" \
 	"status: the issued profile, and the configured one that differs"
@@ -94,13 +94,14 @@ J=$S/certs/$NAME/state
 run_conf "$C" --profile nope --force renew
 is "$RUN_RC" 1 "renew --profile nope: exit 1"
 is "$(jget "$J" failures) $(jget "$J" next_try)" "0 0" "not counted: no failure, no next try"
-is "$(jget "$J" input_error)" 1 "the journal marks the last error as a setting to fix"
+run_conf "$C" status --json
+is "$(jf input_error)" True "status --json marks the last error as a setting to fix"
 like "$(jget "$J" last_error)" "no profile 'nope'" "and keeps it"
 run_conf "$C" status
 like "$(cat "$RUN_OUT")" "not counted in the backoff" "status says it is not counted"
 run_conf "$C" --force renew
 is "$RUN_RC" 0 "the setting fixed: the next renew goes at once (exit 0)" || diag_file "$RUN_ERR"
-is "$(jget "$J" input_error)" "" "the success clears it"
+is "$(jget "$J" last_error)" "" "the success clears it"
 run_conf "$C" status
 like "$(cat "$RUN_OUT")" "profile: shortlived" "status: issued and configured shortlived again"
 
