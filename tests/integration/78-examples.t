@@ -182,6 +182,25 @@ is "$(tr '\n' ';' <"$D/calls-bb")" \
 	"store under BusyBox: fsync, rename, directory fsync in the same order" || diag_file "$D/strace-bb.txt" 40
 ok "shellcheck -s sh docs/examples/*" shellcheck -s sh "$EX"/*
 
+# Dual certificates (-k ec-256,rsa-2048): the hook runs once per set; the
+# store gets the first type's set, or the one STORE_KEY_TYPE names.
+if build_has KEY_RSA; then
+	DN=dual.example.test
+	STORE_DIR=$D/store-ec run_acmelet "$S" -k ec-256,rsa-2048 --hook "$EX/deploy-store" issue "$DN"
+	is "$RUN_RC" 0 "store, dual: issue of an ec-256 and an rsa-2048 set exits 0" || diag_file "$RUN_ERR"
+	ok "store, dual: the store holds the ec-256 set (live/)" cmp -s "$D/store-ec/server.crt" "$S/certs/$DN/live/fullchain.pem"
+	like "$(openssl x509 -in "$D/store-ec/server.crt" -noout -text | grep 'Public Key Algorithm')" "id-ecPublicKey" \
+		"store, dual: an EC certificate"
+	STORE_DIR=$D/store-rsa STORE_KEY_TYPE=rsa-2048 run_acmelet "$S" -k ec-256,rsa-2048 --force --hook "$EX/deploy-store" issue "$DN"
+	is "$RUN_RC" 0 "store, dual: renewal with STORE_KEY_TYPE=rsa-2048 exits 0" || diag_file "$RUN_ERR"
+	ok "store, dual: the store holds the rsa-2048 set (live-rsa-2048/)" \
+		cmp -s "$D/store-rsa/server.crt" "$S/certs/$DN/live-rsa-2048/fullchain.pem"
+	like "$(openssl x509 -in "$D/store-rsa/server.crt" -noout -text | grep 'Public Key Algorithm')" "rsaEncryption" \
+		"store, dual: an RSA certificate"
+else
+	skip "this build has no RSA keys (Kconfig KEY_RSA is off): no dual-certificate case" 6
+fi
+
 before=$(sha256sum "$ST/server.crt")
 STORE_DIR=$ST "$EX/deploy-store" failed "$NAME" "$L" >/dev/null 2>&1
 is "$?:$(sha256sum "$ST/server.crt")" "0:$before" "store: the failed event changes nothing"
