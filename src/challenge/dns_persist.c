@@ -113,8 +113,9 @@ static void say_wrong(const struct logger *lg, int level,
 }
 
 /* 0 when every authoritative server of the record's zone answers a
- * record right for q; else AL_EINVAL after one line at level saying what
- * is wrong, or another code after one line (a server not answering). */
+ * record right for q; else AL_EINPUT (the operator's to fix: not counted
+ * in the backoff) after one line at level saying what is wrong, or
+ * another code after one line (a server not answering). */
 static int persist_visible(struct dns_ctx *d, const struct persist_ask *q,
                            int level)
 {
@@ -140,7 +141,7 @@ static int persist_visible(struct dns_ctx *d, const struct persist_ask *q,
 		}
 		if ((v = best_in_answer(d, target, q, &r)) != PERSIST_OK) {
 			say_wrong(d->log, level, q, target, auth[i].text, v, &r);
-			return AL_EINVAL;
+			return AL_EINPUT;
 		}
 	}
 	return 0;
@@ -190,7 +191,7 @@ int dns_persist_check(struct ctx *c)
 		log_err(&c->log, "%s: the CA's directory names no issuer domain "
 		        "(meta.caaIdentities), which dns-persist-01 needs; use "
 		        "another --challenge", c->cfg->server);
-		return AL_EPROTO;
+		return AL_EINPUT;
 	}
 	/* with another type to fall back on, a bad record only says so */
 	level = c->nmethods > 1 ? LOG_LVL_INFO : LOG_LVL_ERR;
@@ -198,7 +199,7 @@ int dns_persist_check(struct ctx *c)
 		if (is_ip(c->cfg->names[i]))
 			continue;
 		rc = check_name(c, m, i, level);
-		if (rc != 0 && (rc != AL_EINVAL || level == LOG_LVL_ERR))
+		if (rc != 0 && (rc != AL_EINPUT || level == LOG_LVL_ERR))
 			return rc;
 	}
 	return 0;

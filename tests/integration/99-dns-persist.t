@@ -146,6 +146,26 @@ is "$RUN_RC" 0 "renew with challenge = dns-persist-01 in [cert cf.example.test]"
 is "$(san_names "$S/certs/cf.example.test/live/cert.pem" | tr '\n' ' ')" \
 	"*.cf.example.test cf.example.test " "both names in the certificate"
 
+# A wrong record is the operator's to fix: renew keeps the line as the
+# last error but counts no failure, so the run after the fix goes at once.
+cat >>"$C" <<EOF
+[cert nr.example.test]
+names = nr.example.test
+challenge = dns-persist-01
+EOF
+J=$S/certs/nr.example.test/state
+run_conf "$C" -v renew nr.example.test
+is "$RUN_RC" 1 "renew without the record: exit 1"
+is "$(error_count "$RUN_ERR")" 1 "renew without the record: one error line" || diag_file "$RUN_ERR"
+is "$(jget "$J" failures) $(jget "$J" next_try)" "0 0" \
+	"renew without the record: not counted in the backoff"
+like "$(jget "$J" last_error)" 'no TXT record for .* at _validation-persist\.nr\.example\.test' \
+	"renew without the record: kept as the last error"
+run_conf "$C" --tsig-key "$BIND_KEY" --dns-server "$BIND_ADDR" persist-record --publish nr.example.test
+is "$RUN_RC" 0 "the record published" || diag_file "$RUN_ERR"
+run_conf "$C" renew nr.example.test
+is "$RUN_RC" 0 "the next renew goes at once and issues" || diag_file "$RUN_ERR"
+
 # 9. with another type to fall back on, a missing record only declines.
 run_acmelet "$S" --challenge dns-persist-01,dns-01 "${PUB[@]}" issue fb.example.test
 is "$RUN_RC" 0 "dns-persist-01,dns-01 without a record: issued by dns-01" || diag_file "$RUN_ERR"
