@@ -1,8 +1,12 @@
 #!/bin/bash
 # make bench-names (and the second half of make bench): one certificate for
 # N names, N = 1, 10 and 100 (BENCH_NAMES), on both transports: the
-# libcurl build (build/acmelet) and the built-in BearSSL transport
-# (build-bearssl/acmelet from configs/staticconfig, linked dynamically).
+# libcurl build (build/acmelet) and the built-in BearSSL transport in two
+# configurations: build-bearssl/acmelet from configs/staticconfig (the
+# 256 KiB router build: EC_SMALL's generic curve code), and
+# build-bench-openwrt/acmelet from the OpenWrt package's
+# openwrt/acmelet/files/acmelet.config (EC_FAST's dedicated P-256 code),
+# both linked dynamically here.
 #
 # Against a local Pebble 2.4 with no validation delay (PEBBLE_VA_NOSLEEP=1)
 # and no deliberate badNonce (PEBBLE_WFE_NONCEREJECT=0), so that requests
@@ -34,6 +38,8 @@ if [ ! -x /usr/bin/time ]; then
 fi
 make -s -j2 all >/dev/null || exit 1
 make -s -j2 BUILD=build-bearssl CONFIG=configs/staticconfig all >/dev/null || exit 1
+make -s -j2 BUILD=build-bench-openwrt CONFIG=openwrt/acmelet/files/acmelet.config \
+	all >/dev/null || exit 1
 
 . tests/lib/tap.sh # pebble.sh reports through it
 . tests/lib/pebble.sh
@@ -84,7 +90,7 @@ measure() {
 	local w
 	w=$(tr ' ' '\n' <<<"$walls" | grep .)
 	[ -n "$w" ] || w=0 # every run failed: see the fails column
-	printf '%-8s %4d %8s %15s %9s %11s %8s %9s %10s %5s  %s\n' "$label" "$n" \
+	printf '%-12s %4d %8s %15s %9s %11s %8s %9s %10s %5s  %s\n' "$label" "$n" \
 		"$(median <<<"$w" | xargs printf '%.3f')" \
 		"$(sort -g <<<"$w" | sed -n '1p;$p' | xargs printf '%.3f\n' | paste -sd- -)" \
 		"${req:--}" "${conn:--}" "$rss" \
@@ -94,12 +100,13 @@ measure() {
 
 echo "acmelet bench: one certificate for N names, $RUNS runs each (new account each), local Pebble 2.4"
 echo "$(uname -m), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
-printf '%-8s %4s %8s %15s %9s %11s %8s %9s %10s %5s  %s\n' build N "wall(s)" \
+printf '%-12s %4s %8s %15s %9s %11s %8s %9s %10s %5s  %s\n' build N "wall(s)" \
 	"range(s)" requests connections "RSS(KiB)" "CPU(s)" "Pebble(s)" fails \
 	"load average before"
 for n in $BENCH_NAMES; do
 	measure libcurl build/acmelet "$n"
 	measure bearssl build-bearssl/acmelet "$n"
+	measure bearssl-owrt build-bench-openwrt/acmelet "$n"
 done
 echo "budgets (issue 9): 10 names <= 0.25 s, 100 names <= 0.6 s, requests 2N+8"
 echo "                   (10, 28, 208) over 1 connection, on both transports"
