@@ -132,6 +132,8 @@ void cli_usage(FILE *out)
 "      --log WHERE      stderr, syslog or auto (stderr on a terminal)\n"
 "      --json           status as JSON\n"
 "      --reason N       revocation reason (RFC 5280)\n"
+"      --new-key FILE   account rollover: the new key (default: a new one)\n"
+"      --yes            account deactivate: confirm; it cannot be undone\n"
 "      --wildcard       persist-record: policy=wildcard (also for *.NAME)\n"
 "      --until DATE     persist-record: persistUntil, YYYY-MM-DD (UTC),\n"
 "                       RFC 3339 or Unix seconds\n"
