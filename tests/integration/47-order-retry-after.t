@@ -10,30 +10,11 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/pebble.sh
+. tests/lib/hostile.sh
 require_acmelet
 
-python3 -c 'import cryptography' 2>/dev/null ||
-	{ fail "python3-cryptography is installed (tests/lib/deps.sh)"; done_testing; }
 
-PEBBLE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/acmelet-retry.XXXXXX")
-HTTP_PORT=$(pebble_free_ports_ 1)
-python3 tests/lib/hostile_acme.py "$PEBBLE_DIR" "$HTTP_PORT" \
-	>"$PEBBLE_DIR/server.log" 2>&1 &
-SERVER=$!
-cleanup() {
-	kill "$SERVER" 2>/dev/null
-	wait "$SERVER" 2>/dev/null
-	if [ "${TAP_FAILED:-0}" -gt 0 ]; then
-		echo "# kept for debugging: $PEBBLE_DIR" >&2
-	else
-		rm -rf "$PEBBLE_DIR"
-	fi
-}
-trap cleanup EXIT
-wait_for 30 test -s "$PEBBLE_DIR/port" ||
-	{ fail "hostile_acme.py listens"; diag_file "$PEBBLE_DIR/server.log"; done_testing; }
-ACME_URL=https://127.0.0.1:$(cat "$PEBBLE_DIR/port")/dir
-CA_FILE=$PEBBLE_DIR/ca.pem
+hostile_start retry
 echo retry-after >"$PEBBLE_DIR/mode"
 
 S=$PEBBLE_DIR/state
