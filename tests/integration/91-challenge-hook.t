@@ -112,14 +112,17 @@ like "$(error_lines "$RUN_ERR")" "no.example.test: every configured challenge ty
 unlike "$(http_lines "$RUN_ERR")" "chalZ" "declining hook: no challenge was answered"
 
 # ---- a hook that hangs: killed with what it started, one line -----------------------
-printf '#!/bin/sh\nsleep 3217\n' >"$H/hang"
+# A sleep of its own: 51 runs this file beside the plain run, whose hook
+# sleeps too, and pgrep sees every process of the machine.
+NAP=3217$$
+printf '#!/bin/sh\nsleep %s\n' "$NAP" >"$H/hang"
 chmod +x "$H/hang"
 run_acmelet "$PEBBLE_DIR/hang-state" --hook-timeout 2 --challenge-hook "$H/hang" issue hang.example.test
 is "$RUN_RC" 1 "hanging hook: exit 1"
 is "$(error_count "$RUN_ERR")" 1 "hanging hook: one error line" || diag_file "$RUN_ERR"
 like "$(error_lines "$RUN_ERR")" "challenge hook $H/hang begin http-01 hang.example.test took more than 2 s and was killed" \
 	"hanging hook: says so"
-no_sleep() { ! pgrep -f "sleep 3217" >/dev/null; }
+no_sleep() { ! pgrep -f "^sleep $NAP\$" >/dev/null; }
 ok "hanging hook: its sleep was killed too" no_sleep
 
 # ---- a CA offering none of the configured types: one line before any answer ----------
